@@ -1,0 +1,68 @@
+# Course toolchain. Every target creates what it needs first (virtualenv,
+# node_modules), so `make mdx` or `make test` works as the first command.
+
+PYTHON      ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+SPHINXBUILD := $(VENV)/bin/sphinx-build
+SOURCEDIR   := docs
+BUILDDIR    := _build
+LANGUAGE    ?= ru
+LANGUAGES   ?= en
+SPHINXOPTS  ?=
+# Where `make mdx` writes; point it at an Astro checkout to publish:
+#   make mdx MDX_OUT=../course-site/src/content/course
+MDX_OUT     ?= $(BUILDDIR)/mdx/$(LANGUAGE)
+
+SPHINX := SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
+# Starts a real Kafka broker for the duration of a command, unless
+# KAFKA_BOOTSTRAP_SERVERS names one already.
+WITH_KAFKA := $(PY) -m kafka_broker exec --
+
+export PYTHONPATH := $(CURDIR)/tools
+
+.PHONY: help venv node html mdx doctest gettext intl-update livehtml test clean
+
+help:
+	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
+	@echo "make html      build the preview site into $(BUILDDIR)/html/$(LANGUAGE)"
+	@echo "make doctest   run every lesson example against a real Kafka broker"
+	@echo "make test      doctests + the whole test suite"
+	@echo "make livehtml  preview with rebuild and reload on save"
+	@echo "make clean     remove build outputs"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+html: venv
+	$(SPHINX) -b html $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
+
+mdx: venv
+	$(SPHINX) -b mdx $(SOURCEDIR) $(MDX_OUT) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
+
+doctest: venv
+	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
+
+livehtml: venv
+	SPHINX_LANGUAGE=$(LANGUAGE) $(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE)
+
+gettext: venv
+	$(SPHINX) -b gettext $(SOURCEDIR) $(BUILDDIR)/gettext
+
+intl-update: gettext
+	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locale $(foreach l,$(LANGUAGES),-l $(l))
+
+test: venv node
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(BUILDDIR)

@@ -1,0 +1,60 @@
+"""Sphinx configuration for the Debezium/CDC course (Module 5 and onwards).
+
+Build from the repository root with ``-c .`` and ``docs`` as the source
+directory; the Makefile does exactly that.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+project = "Debezium CDC Course"
+author = "Course authors"
+copyright = "2026, Course authors"
+
+# Russian is the source language; ``make html LANGUAGE=en`` builds a translation.
+language = os.environ.get("SPHINX_LANGUAGE", "ru")
+locale_dirs = [str(ROOT / "locale")]
+gettext_compact = False
+gettext_uuid = False
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.doctest",
+    "sphinxcontrib.mermaid",
+    "sphinx_mdx",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+
+# --- MyST ---------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist"]
+# A plain ```mermaid fence is a diagram, not a code sample.
+myst_fence_as_directive = ["mermaid"]
+myst_heading_anchors = 3
+
+# --- Preview (HTML) -----------------------------------------------------
+html_theme = "furo"
+html_title = "Debezium CDC — курс"
+
+# --- Doctests -----------------------------------------------------------
+# Lesson code keeps the course addresses ('kafka:9092'); the hidden global
+# setup points them at the broker the test harness started.
+doctest_global_setup = """
+from course_doctest import map_course_addresses as _map_course_addresses
+_map_course_addresses()
+"""
+doctest_test_doctest_blocks = ""
+
+# --- MDX builder (see tools/sphinx_mdx) ----------------------------------
+mdx_content_root = "src/content/course"
+mdx_components_dir = "src/components"
+mdx_site_base = "/debezium-course"
+mdx_external_lessons = [
+    "module-1/05-python-consumer",
+]

@@ -1,0 +1,32 @@
+"""Sphinx extension: write course lessons as MDX for the Astro course site.
+
+Rooms: ``builder`` (what to write, where, when outdated), ``translator``
+(doctree → MDX), ``frontmatter`` (typed YAML and the site's schema),
+``escaping`` (all text made literal), ``paths`` (lesson names, output paths,
+site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
+``outputs`` (atomic writes into a shared directory), ``settings``.
+"""
+
+from __future__ import annotations
+
+from .anchors import AnchorCollector, init_env
+from .builder import MdxBuilder
+from .settings import CONFIG_VALUES
+
+
+def _keep_typography(app, config) -> None:
+    # The site applies its own typography (smartypants); MDX keeps the
+    # author's quotes and dashes as written.
+    excludes = dict(config.smartquotes_excludes)
+    excludes["builders"] = sorted({*excludes.get("builders", []), MdxBuilder.name})
+    config.smartquotes_excludes = excludes
+
+
+def setup(app):
+    app.add_builder(MdxBuilder)
+    for name, (default, rebuild) in CONFIG_VALUES.items():
+        app.add_config_value(name, default, rebuild)
+    app.connect("config-inited", _keep_typography)
+    app.connect("builder-inited", init_env)
+    app.add_env_collector(AnchorCollector)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

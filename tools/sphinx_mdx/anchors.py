@@ -1,0 +1,48 @@
+"""Which site anchor each section of each document gets.
+
+Docutils gives sections ASCII ids (a Cyrillic heading becomes ``id3``) while
+the Astro site slugs the heading text.  This collector records, per
+document, the slug of every section id and of the targets attached to it,
+so links into a section can use the anchor the site really has.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.environment.collectors import EnvironmentCollector
+
+from .slugs import Slugger
+
+
+def document_title_section(doctree: nodes.document) -> nodes.section | None:
+    """The section whose title is the page title (taken from front matter on the site)."""
+    first = next((child for child in doctree.children if isinstance(child, nodes.section)), None)
+    return first
+
+
+class AnchorCollector(EnvironmentCollector):
+    def clear_doc(self, app, env, docname):
+        env.mdx_anchors.pop(docname, None)
+
+    def merge_other(self, app, env, docnames, other):
+        for docname in docnames:
+            env.mdx_anchors[docname] = other.mdx_anchors[docname]
+
+    def process_doc(self, app, doctree):
+        title_section = document_title_section(doctree)
+        slugger = Slugger()
+        anchors = {}
+        for section in doctree.findall(nodes.section):
+            if section is title_section:
+                slug = ""
+            else:
+                slug = slugger.slug(section[0].astext())
+            for node_id in section["ids"]:
+                anchors[node_id] = slug
+        app.env.mdx_anchors[app.env.docname] = anchors
+
+
+def init_env(app):
+    env = app.env
+    if not hasattr(env, "mdx_anchors"):
+        env.mdx_anchors = {}

@@ -1,0 +1,242 @@
+"""The ``mdx`` builder: which lessons to write, where, and when.
+
+Lessons (``NN-module-N/NN-slug``) become ``<outdir>/NN-module-N/NN-slug.mdx``
+with typed front matter, imports of the site components they use and the
+body from ``MdxTranslator``.  Other documents (the preview's index) belong to
+the HTML preview only.  The output directory is shared with the course site,
+see ``outputs``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.builders import Builder
+from sphinx.locale import __
+from sphinx.util import logging
+
+from . import frontmatter, paths
+from .anchors import document_title_section
+from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
+from .settings import MdxSettings
+from .translator import DOC_LINK_SCHEME, MdxTranslator
+
+logger = logging.getLogger(__name__)
+
+
+class MdxBuilder(Builder):
+    name = "mdx"
+    format = "mdx"
+    epilog = __("The MDX lessons are in %(outdir)s.")
+    out_suffix = paths.OUT_SUFFIX
+    allow_parallel = True
+    default_translator_class = MdxTranslator
+    supported_image_types = ["image/svg+xml", "image/png", "image/gif", "image/jpeg", "image/webp", "image/avif"]
+    supported_remote_images = True
+
+    current_docname: str | None = None
+
+    def init(self) -> None:
+        self.mdx_settings = MdxSettings.from_config(self.config)
+        self.output = OutputDirectory(Path(self.outdir))
+        self.front_matter: dict[str, frontmatter.FrontMatter] = {}
+        self.writable: set[str] = set()
+        self.allowed_paths: set[str] = set()
+
+    # ------------------------------------------------------------------
+    # what is outdated
+
+    def lessons(self) -> list[str]:
+        return sorted(docname for docname in self.env.found_docs if paths.is_lesson(docname))
+
+    def get_outdated_docs(self):
+        for docname in self.lessons():
+            relpath = paths.output_path(docname)
+            if not self.output.is_current(relpath, self.env.all_docs.get(docname)):
+                yield docname
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        # Resolved to a site URL by the translator, which knows the anchors.
+        return DOC_LINK_SCHEME + docname
+
+    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
+        # Site URLs are absolute (they start with the site base), never relative.
+        return self.get_target_uri(to, typ)
+
+    # ------------------------------------------------------------------
+    # checks over all lessons, before writing
+
+    def prepare_writing(self, docnames) -> None:
+        for docname in sorted(self.env.found_docs):
+            if paths.in_module_folder(docname) and not paths.is_lesson(docname):
+                logger.warning(
+                    __("'%s' is in a module folder but its name is not a lesson name (NN-slug in lower case); it is not written to MDX"),
+                    docname,
+                    location=(docname, 1),
+                    type="mdx",
+                    subtype="lesson",
+                )
+        self.front_matter = {docname: frontmatter.read(Path(self.env.doc2path(docname))) for docname in self.lessons()}
+        self._check_course()
+        self.writable = set()
+        self.allowed_paths = set()
+        for docname, matter in self.front_matter.items():
+            for problem in matter.problems:
+                self._warn_front_matter(docname, problem)
+            relpath = paths.output_path(docname)
+            if not self.output.may_write(relpath):
+                logger.warning(
+                    __("%s already exists in the output directory and was not written by this builder; remove it to publish this lesson"),
+                    self.output.root / relpath,
+                    location=(docname, 1),
+                    type="mdx",
+                    subtype="foreign",
+                )
+                continue
+            if not any(problem.blocks_lesson for problem in matter.problems):
+                self.writable.add(docname)
+                self.allowed_paths.add(relpath)
+
+    def _warn_front_matter(self, docname: str, problem: frontmatter.Problem) -> None:
+        suffix = " — the lesson is not written" if problem.blocks_lesson else ""
+        logger.warning(problem.message + suffix, location=(docname, problem.line), type="mdx", subtype="frontmatter")
+
+    def _check_course(self) -> None:
+        """Checks that need every lesson: prerequisites and order within a module."""
+        known = {paths.course_id(docname) for docname in self.front_matter} | set(self.mdx_settings.external_lessons)
+        orders: dict[tuple[str, object], list[str]] = defaultdict(list)
+        for docname, matter in self.front_matter.items():
+            for prerequisite in matter.values.get("prerequisites") or []:
+                if isinstance(prerequisite, str) and prerequisite not in known:
+                    matter.problems.append(
+                        frontmatter.Problem(
+                            f"prerequisite '{prerequisite}' is neither a lesson of this project nor listed in mdx_external_lessons",
+                            matter.line_of("prerequisites"),
+                            blocks_lesson=False,
+                        )
+                    )
+            order = matter.values.get("order")
+            if isinstance(order, (int, float)) and not isinstance(order, bool):
+                orders[(paths.module_of(docname), order)].append(docname)
+        for (module, order), docnames in orders.items():
+            for docname in docnames[1:]:
+                matter = self.front_matter[docname]
+                matter.problems.append(
+                    frontmatter.Problem(
+                        f"order {order} is already used by {docnames[0]} in {module}",
+                        matter.line_of("order"),
+                        blocks_lesson=False,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # writing
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        if docname not in self.writable:
+            return
+        self.current_docname = docname
+        translator: MdxTranslator = self.create_translator(doctree, self)
+        doctree.walkabout(translator)
+        self._check_title(docname, doctree)
+        document = self.assemble(docname, translator)
+        relpath = paths.output_path(docname)
+        try:
+            self.output.write(relpath, document.encode("utf-8"))
+        except ReadOnlyOutputError:
+            logger.warning(__("%s is read-only; it was left as it is"), self.output.root / relpath, location=(docname, 1), type="mdx", subtype="write")
+        except OSError as error:
+            logger.warning(__("cannot write %s: %s"), self.output.root / relpath, error, location=(docname, 1), type="mdx", subtype="write")
+
+    def assemble(self, docname: str, translator: MdxTranslator) -> str:
+        parts = [frontmatter.render(self.front_matter[docname].values)]
+        imports = self.mdx_settings.import_lines(docname, translator.components_used)
+        if imports:
+            parts.append("\n".join(imports) + "\n")
+        parts.append(translator.body)
+        return "\n".join(parts)
+
+    def _check_title(self, docname: str, doctree: nodes.document) -> None:
+        section = document_title_section(doctree)
+        title = self.front_matter[docname].values.get("title")
+        if section is not None and section[0].astext() != title:
+            logger.warning(
+                __("the page heading %r differs from the front matter title %r; the site shows the front matter title and the heading is not written"),
+                section[0].astext(),
+                title,
+                location=section[0],
+                type="mdx",
+                subtype="title",
+            )
+
+    def finish(self) -> None:
+        lesson_paths = {paths.output_path(docname) for docname in self.lessons()}
+        image_paths = self._copy_images()
+        for relpath in sorted(self.allowed_paths & (lesson_paths | image_paths)):
+            if (self.output.root / relpath).exists():
+                self.output.adopt(relpath, self.env.all_docs.get(self._docname_of(relpath)))
+        removed, modified = self.output.remove_stale(keep=lesson_paths | image_paths)
+        for relpath in removed:
+            logger.info(__("removed %s: its lesson no longer exists"), relpath)
+        for relpath in modified:
+            logger.warning(__("%s belongs to a deleted lesson but was changed by hand since it was written; it was kept"), self.output.root / relpath, type="mdx", subtype="write")
+        self.output.save_manifest()
+
+    @staticmethod
+    def _docname_of(relpath: str) -> str:
+        return relpath[: -len(paths.OUT_SUFFIX)] if relpath.endswith(paths.OUT_SUFFIX) else ""
+
+    # ------------------------------------------------------------------
+    # images
+
+    def _copy_images(self) -> set[str]:
+        """Copy every image a lesson uses to the same relative path in the output."""
+        copied = set()
+        for uri, (docnames, _unique_name) in self.env.images.items():
+            if not any(paths.is_lesson(docname) for docname in docnames):
+                continue
+            source = Path(self.srcdir) / uri
+            if not source.is_file():
+                continue
+            copied.add(uri)
+            if not self.output.may_write(uri):
+                if uri not in self.allowed_paths:
+                    logger.warning(__("%s already exists in the output directory and was not written by this builder; it was left as it is"), self.output.root / uri, type="mdx", subtype="foreign")
+                continue
+            self.allowed_paths.add(uri)
+            try:
+                self.output.write(uri, source.read_bytes())
+            except (ReadOnlyOutputError, OSError) as error:
+                logger.warning(__("cannot copy image %s: %s"), uri, error, type="mdx", subtype="write")
+        return copied
+
+    # ------------------------------------------------------------------
+    # called by the translator
+
+    def image_reference(self, docname: str, uri: str, node: nodes.Node) -> str | None:
+        if not (Path(self.srcdir) / uri).is_file():
+            logger.warning(__("image file not found: %s (only its alt text is written)"), uri, location=node, type="mdx", subtype="image")
+            return None
+        return paths.relative_to_output(docname, uri)
+
+    def anchor(self, docname: str, node_id: str, node: nodes.Node) -> str:
+        anchors = self.env.mdx_anchors.get(docname, {})
+        if node_id not in anchors:
+            logger.warning(
+                __("link target '%s' is not a heading, and the site only has anchors for headings; the link points at the page"),
+                node_id,
+                location=node,
+                type="mdx",
+                subtype="link",
+            )
+            return ""
+        return anchors[node_id]
+
+    def lesson_url(self, docname: str, node_id: str, node: nodes.Node) -> str:
+        if not paths.is_lesson(docname):
+            logger.warning(__("link to '%s', which is not a lesson of the course site"), docname, location=node, type="mdx", subtype="link")
+            return ""
+        anchor = self.anchor(docname, node_id, node) if node_id else ""
+        return paths.site_url(self.mdx_settings.site_base, docname, anchor)
