@@ -1,0 +1,204 @@
+"""The mdx builder on small test roots: golden output, the real MDX compiler,
+incremental and safe writing, and a clear message for each bad input."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from mdx_helpers import assert_matches_golden, mdx_files, warnings_of
+from node_tools import compile_mdx
+
+CONSTRUCTS = "05-module-5/01-constructs.mdx"
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_constructs_match_golden_files(app):
+    app.build()
+    assert warnings_of(app) == []
+    assert_matches_golden("constructs", app.outdir)
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_output_compiles_with_the_mdx_compiler(app):
+    app.build()
+    files = sorted(app.outdir.rglob("*.mdx"))
+    assert len(files) == 2
+    records = compile_mdx(files, check=True)
+    assert all(record["ok"] for record in records)
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_hidden_doctest_blocks_never_appear(app):
+    app.build()
+    text = (app.outdir / CONSTRUCTS).read_text(encoding="utf-8")
+    assert "print(secret)" in text  # testcode is shown
+    assert "secret = 42" not in text  # testsetup is not
+    assert "hidden" not in text  # nor a :hide: block
+
+
+@pytest.mark.sphinx("html", testroot="constructs")
+def test_hidden_doctest_blocks_are_not_in_the_preview_either(app):
+    app.build()
+    page = (app.outdir / "05-module-5" / "01-constructs.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "print(secret)" in text
+    assert "secret = 42" not in text and 'print("hidden")' not in text
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_frontmatter_keeps_yaml_types(app):
+    app.build()
+    head = (app.outdir / CONSTRUCTS).read_text(encoding="utf-8").split("---")[1]
+    assert "\norder: 1\n" in head
+    assert "\nestimatedTime: 10\n" in head
+    assert '\ntopics: ["MDX", "Sphinx"]\n' in head
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", confoverrides={"mdx_admonition_style": "blockquote"})
+def test_blockquote_admonitions_for_sites_without_the_component(app):
+    app.build()
+    text = (app.outdir / CONSTRUCTS).read_text(encoding="utf-8")
+    assert "<Callout" not in text and "import Callout" not in text
+    assert "> **Предупреждение**\n>\n> Осторожно" in text
+    assert compile_mdx([app.outdir / CONSTRUCTS], check=True)
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", confoverrides={"mdx_components_dir": "src/ui", "mdx_content_root": "src/content/lessons"})
+def test_component_imports_are_relative_to_the_configured_directories(app):
+    app.build()
+    text = (app.outdir / CONSTRUCTS).read_text(encoding="utf-8")
+    assert "import { Mermaid } from '../../../ui/Mermaid.tsx';" in text
+    assert "import Callout from '../../../ui/Callout.tsx';" in text
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_lesson_without_components_imports_nothing(app):
+    app.build()
+    text = (app.outdir / "05-module-5" / "02-second.mdx").read_text(encoding="utf-8")
+    assert "import" not in text
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", srcdir="incremental")
+def test_rebuild_rewrites_only_the_changed_lesson(app, make_app):
+    app.build()
+    first, second = app.outdir / CONSTRUCTS, app.outdir / "05-module-5" / "02-second.mdx"
+    old = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (first, second)}
+    time.sleep(0.05)
+
+    rebuild = make_app("mdx", srcdir=app.srcdir)
+    rebuild.build()
+    assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (first, second)} == old
+
+    source = app.srcdir / "05-module-5" / "02-second.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nНовый абзац.\n", encoding="utf-8")
+    future = time.time() + 5
+    os.utime(source, (future, future))
+    again = make_app("mdx", srcdir=app.srcdir)
+    again.build()
+    assert first.stat().st_mtime_ns == old[first][1]
+    assert "Новый абзац." in second.read_text(encoding="utf-8")
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", srcdir="foreign")
+def test_foreign_files_are_never_touched(app, make_app):
+    foreign = app.outdir / "05-module-5" / "99-handwritten.mdx"
+    foreign.parent.mkdir(parents=True, exist_ok=True)
+    foreign.write_text("---\ntitle: hand\n---\n", encoding="utf-8")
+    squatter = app.outdir / "05-module-5" / "02-second.mdx"
+    squatter.write_text("written by hand", encoding="utf-8")
+    app.build()
+    assert foreign.read_text(encoding="utf-8") == "---\ntitle: hand\n---\n"
+    assert squatter.read_text(encoding="utf-8") == "written by hand"
+    assert any("02-second.mdx already exists in the output directory and was not written by this builder" in w for w in warnings_of(app))
+    assert (app.outdir / CONSTRUCTS).is_file()
+
+    # Deleting a lesson removes its output, and nothing else.
+    (app.srcdir / "05-module-5" / "01-constructs.md").unlink()
+    (app.srcdir / "05-module-5" / "02-second.md").write_text(
+        (app.srcdir / "05-module-5" / "02-second.md").read_text(encoding="utf-8").replace('"module-5/01-constructs"', ""),
+        encoding="utf-8",
+    )
+    rebuild = make_app("mdx", srcdir=app.srcdir)
+    rebuild.build()
+    assert not (app.outdir / CONSTRUCTS).exists()
+    assert not (app.outdir / "05-module-5" / "images" / "square.png").exists()
+    assert foreign.read_text(encoding="utf-8") == "---\ntitle: hand\n---\n"
+    assert squatter.read_text(encoding="utf-8") == "written by hand"
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", srcdir="readonly")
+def test_read_only_output_is_left_alone_with_a_warning(app, make_app):
+    app.build()
+    target = app.outdir / "05-module-5" / "02-second.mdx"
+    before = target.read_bytes()
+    target.chmod(0o444)
+    source = app.srcdir / "05-module-5" / "02-second.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nЕщё текст.\n", encoding="utf-8")
+    rebuild = make_app("mdx", srcdir=app.srcdir)
+    rebuild.build()
+    assert target.read_bytes() == before
+    assert any("02-second.mdx is read-only" in w for w in warnings_of(rebuild))
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs", srcdir="parallel", parallel=2)
+def test_parallel_build_writes_the_same_output(app):
+    app.build()
+    assert warnings_of(app) == []
+    assert_matches_golden("constructs", app.outdir)
+    manifest = (app.outdir / ".sphinx-mdx-manifest.json").read_text(encoding="utf-8")
+    assert CONSTRUCTS in manifest and "05-module-5/images/square.png" in manifest
+
+
+@pytest.mark.sphinx("mdx", testroot="bad-lessons")
+def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app):
+    app.build()
+    warnings = warnings_of(app)
+
+    def warned(file_and_line: str, text: str) -> bool:
+        return any(file_and_line in w and text in w for w in warnings)
+
+    assert warned("02-string-order.md:4", "'order' must be a number")
+    assert warned("03-unknown-difficulty.md:5", "'difficulty' must be one of 'beginner', 'intermediate', 'advanced', got 'expert'")
+    assert warned("04-unknown-prerequisite.md:8", "prerequisite 'module-9/01-nowhere' is neither a lesson")
+    assert warned("05-unknown-node.md:12", "no MDX form for 'subscript' nodes")
+    assert warned("06-broken-link.md:12", "unknown document: 'nowhere'")
+    assert warned("06-broken-link.md:12", "'no-such-heading'")
+    assert warned("07-duplicate-order.md:4", "order 1 is already used by 05-module-5/01-good")
+    assert warned("01-invalid-yaml.md:4", "invalid YAML front matter")
+    assert warned("02-missing-field.md:1", "'description' is missing")
+
+    written = set(mdx_files(app.outdir))
+    assert written == {
+        "05-module-5/01-good.mdx",
+        "05-module-5/04-unknown-prerequisite.mdx",
+        "05-module-5/05-unknown-node.mdx",
+        "05-module-5/06-broken-link.mdx",
+        "05-module-5/07-duplicate-order.mdx",
+    }
+    # Nothing is lost: the unsupported node's text and the broken links' words are there.
+    assert "H2O" in (app.outdir / "05-module-5/05-unknown-node.mdx").read_text(encoding="utf-8")
+    assert "Ссылка на nowhere и на раздел." in (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
+    compile_mdx(sorted(app.outdir.rglob("*.mdx")), check=True)
+
+
+def test_warnings_fail_the_build_with_W(rootdir, tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-bad-lessons", source)
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "mdx", "-W", "-q", str(source), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(TOOLS)},
+    )
+    assert result.returncode != 0
+    assert "front matter field" in result.stderr
