@@ -1,9 +1,10 @@
 """Heading anchors exactly as the Astro site makes them.
 
 Astro gives every Markdown heading the id that ``github-slugger`` computes from
-its text: lower-cased, with every character removed that is not a letter,
-mark, number, connector punctuation, a space or an ASCII hyphen, and spaces
-turned into hyphens.  Repeated slugs in one page get ``-1``, ``-2``, …
+its text: lower-cased, with every character removed that is not a letter, a
+mark, a decimal digit or letter-like number, connector punctuation, an
+alphabetic symbol (the circled Latin letters), a space or an ASCII hyphen,
+and spaces turned into hyphens.  Repeated slugs in one page get ``-1``, ``-2``, …
 (``tests/test_slugs.py`` checks this port against the real npm package).
 """
 
@@ -16,7 +17,10 @@ def _kept(ch: str) -> bool:
     if ch in " -":
         return True
     category = unicodedata.category(ch)
-    return category[0] in "LMN" or category == "Pc"
+    if category[0] in "LM" or category in ("Nd", "Nl", "Pc"):
+        return True
+    # Symbols that Unicode counts as alphabetic: Ⓐ … ⓩ.
+    return category == "So" and unicodedata.name(ch, "").startswith("CIRCLED LATIN")
 
 
 def slug(text: str) -> str:
