@@ -221,22 +221,31 @@ class MdxBuilder(Builder):
             return None
         return paths.relative_to_output(docname, uri)
 
-    def anchor(self, docname: str, node_id: str, node: nodes.Node) -> str:
+    def anchor(self, docname: str, node_id: str, node: nodes.Node) -> str | None:
+        """The site's anchor for a section id ('' for the page title), None if it has none."""
         anchors = self.env.mdx_anchors.get(docname, {})
         if node_id not in anchors:
             logger.warning(
-                __("link target '%s' is not a heading, and the site only has anchors for headings; the link points at the page"),
+                __("link target '%s' is not a heading (the site has anchors only for headings); the link text is written without a link"),
                 node_id,
                 location=node,
                 type="mdx",
                 subtype="link",
             )
-            return ""
+            return None
         return anchors[node_id]
 
-    def lesson_url(self, docname: str, node_id: str, node: nodes.Node) -> str:
+    def lesson_url(self, docname: str, node_id: str, node: nodes.Node) -> str | None:
         if not paths.is_lesson(docname):
-            logger.warning(__("link to '%s', which is not a lesson of the course site"), docname, location=node, type="mdx", subtype="link")
-            return ""
+            logger.warning(
+                __("link to '%s', which is not a lesson of the course site; the link text is written without a link"),
+                docname,
+                location=node,
+                type="mdx",
+                subtype="link",
+            )
+            return None
         anchor = self.anchor(docname, node_id, node) if node_id else ""
+        if anchor is None:
+            return None
         return paths.site_url(self.mdx_settings.site_base, docname, anchor)

@@ -328,11 +328,16 @@ class MdxTranslator(SphinxTranslator):
 
     def depart_reference(self, node):
         start = node.attributes.pop("mdx_text_start")
+        target = self._link_target(node)
+        if target is None:
+            # Nowhere to point on the site: keep the words, drop the brackets.
+            self._inline[start - 1] = ""
+            return
         if not "".join(self._inline[start:]).strip():
-            self._inline.append(escaping.escape_text(node.get("refuri", "") or node.get("refid", ""), False))
-        self._emit("](" + escaping.link_destination(self._link_target(node)) + ")")
+            self._inline.append(escaping.escape_text(target, False))
+        self._emit("](" + escaping.link_destination(target) + ")")
 
-    def _link_target(self, node) -> str:
+    def _link_target(self, node) -> str | None:
         if "refuri" in node:
             uri = node["refuri"]
             if uri.startswith(DOC_LINK_SCHEME):
@@ -340,9 +345,10 @@ class MdxTranslator(SphinxTranslator):
                 return self.builder.lesson_url(docname, node_id, node)
             return uri
         if "refid" in node:
-            return "#" + self.builder.anchor(self.docname, node["refid"], node)
-        self._warn("link without a target", node)
-        return ""
+            anchor = self.builder.anchor(self.docname, node["refid"], node)
+            return None if anchor is None else "#" + anchor
+        self._warn("link without a target is written as plain text", node)
+        return None
 
     def visit_target(self, node):
         # Ids live on the section they label; the site anchors headings itself.
