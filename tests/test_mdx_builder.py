@@ -202,3 +202,20 @@ def test_warnings_fail_the_build_with_W(rootdir, tmp_path):
     )
     assert result.returncode != 0
     assert "front matter field" in result.stderr
+
+
+@pytest.mark.sphinx("mdx", testroot="constructs")
+def test_prose_and_component_props_read_back_exactly(app):
+    """What the compiler makes of the MDX is what the author wrote."""
+    app.build()
+    record = compile_mdx([app.outdir / CONSTRUCTS], tree=True, check=True)[0]
+    assert "Текст с {фигурными скобками}, <1 сравнением, <$, ${шаблоном}, обратной косой \\ и" in record["text"]
+    assert "import x from 'y' в начале строки остаётся текстом." in record["text"]
+    elements = [node for node in record["mdx_nodes"] if node["type"] == "mdxJsxFlowElement"]
+    charts = [attribute["literal"] for node in elements if node["name"] == "Mermaid" for attribute in node["attributes"] if attribute["name"] == "chart"]
+    assert charts == ["graph TD\n  A[Producer] -->|`${x}`| B[Kafka]"]
+    titles = [attribute["literal"] for node in elements if node["name"] == "Callout" for attribute in node["attributes"] if attribute["name"] == "title"]
+    assert titles == ['Свой заголовок "с кавычками" и {скобками}', "См. также"]
+    # Only the builder's own JSX and imports are in the tree.
+    assert {node["type"] for node in record["mdx_nodes"]} == {"mdxjsEsm", "mdxJsxFlowElement"}
+    assert [node["name"] for node in elements] == ["Mermaid", "Callout", "Callout", "Callout"]

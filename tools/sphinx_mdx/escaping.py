@@ -93,11 +93,18 @@ def code_fence(code: str, language: str = "") -> str:
 
 
 def template_literal(text: str) -> str:
-    """Body of a JS template literal (between backticks) that evaluates to ``text``."""
+    """Body of a JS template literal (between backticks) that evaluates to ``text``.
+
+    Line breaks are written as ``\\n``: MDX strips the indentation of every
+    continuation line of an expression, which would change indentation-
+    sensitive diagrams, so the literal stays on one line.
+    """
     return (
         text.replace("\\", "\\\\")
         .replace("`", "\\`")
         .replace("${", "\\${")
+        .replace("\r", "\\r")
+        .replace("\n", "\\n")
     )
 
 
