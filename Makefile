@@ -61,8 +61,10 @@ gettext: venv
 intl-update: gettext
 	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locale $(foreach l,$(LANGUAGES),-l $(l))
 
+# One broker serves the doctests and the test suite (tests/test_lessons.py
+# runs the doctest builder); tests that stop a broker start their own.
 test: venv node
-	$(PY) -m pytest
+	$(WITH_KAFKA) $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR)
