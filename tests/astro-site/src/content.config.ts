@@ -1,0 +1,28 @@
+// The `course` collection exactly as the course site declares it: lessons are
+// MDX files under src/content/course/<NN-module-N>/<NN-slug>.mdx.
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { z } from 'astro/zod';
+
+const course = defineCollection({
+  // No generateId: the site uses the loader's default id (each path segment
+  // run through github-slugger, extension dropped), and so must the fixture,
+  // or a file name the site would rename could pass here unnoticed. For the
+  // lowercase `NN-slug` names the MDX builder writes, the id is the path
+  // without extension, e.g. `05-module-5/01-advanced-python-consumer`.
+  loader: glob({ pattern: '**/*.mdx', base: './src/content/course' }),
+  // Plain (non-strict) object: unknown keys are dropped, but every declared
+  // key has its exact type, so `order: "1"` is a schema error, not a coercion.
+  schema: z.object({
+    title: z.string(),
+    description: z.string(),
+    order: z.number(),
+    difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+    // Minutes.
+    estimatedTime: z.number(),
+    topics: z.array(z.string()),
+    prerequisites: z.array(z.string()).optional(),
+  }),
+});
+
+export const collections = { course };

@@ -1,0 +1,183 @@
+"""Python side of the Node tools the tests use: the real MDX compiler, the
+real github-slugger and a real Astro build of the fixture site.
+
+The Node packages come from the repository's package-lock.json (``make node``
+installs them into ``node_modules`` at the root). Node's module resolution
+walks up from a file to the first ``node_modules`` that has the package, so
+every script and every copy of the fixture site must live inside the
+repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+NODE_SCRIPTS = ROOT / "tests" / "node"
+FIXTURE_SITE = ROOT / "tests" / "astro-site"
+# Copies of the fixture site for builds; git-ignored with tests/artifacts/.
+ASTRO_BUILDS = ROOT / "tests" / "artifacts" / "astro-builds"
+
+# Parts of the fixture that are generated or filled in per build.
+_NOT_COPIED = {"node_modules", "dist", ".astro"}
+_LESSONS_DIR = Path("src", "content", "course")
+
+
+class NodeToolError(RuntimeError):
+    """A Node tool could not run, or could not do its job."""
+
+
+class MdxCompileError(NodeToolError):
+    """At least one MDX file does not compile; the message lists them all."""
+
+    def __init__(self, records: list[dict]):
+        self.records = records
+        super().__init__("MDX does not compile:\n" + "\n".join(format_mdx_errors(records)))
+
+
+class AstroBuildError(NodeToolError):
+    """``astro build`` failed; the message carries Astro's own output."""
+
+    def __init__(self, message: str, output: str):
+        self.output = output
+        super().__init__(f"{message}\n{output}")
+
+
+def node_executable() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise NodeToolError("node is not on PATH")
+    return node
+
+
+def _require_node_modules() -> None:
+    if not (NODE_MODULES / ".package-lock.json").is_file():
+        raise NodeToolError(f"{NODE_MODULES} is not installed: run `make node` (npm ci) first")
+
+
+def _node_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # No usage reports from Astro; the test machines have no network anyway.
+    env["ASTRO_TELEMETRY_DISABLED"] = "1"
+    # Colour codes would end up in the error messages the tests assert on.
+    env["NO_COLOR"] = "1"
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_node_script(
+    script: str, args: Sequence[str] = (), stdin: str | None = None, timeout: float = 600, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """Run ``tests/node/<script>`` and return the finished process, whatever its exit status."""
+    _require_node_modules()
+    return subprocess.run(
+        [node_executable(), str(NODE_SCRIPTS / script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        cwd=cwd,
+        env=_node_env(),
+    )
+
+
+def _json_output(script: str, process: subprocess.CompletedProcess):
+    if process.returncode != 0:
+        raise NodeToolError(f"{script} exited with {process.returncode}:\n{process.stderr}")
+    try:
+        return json.loads(process.stdout)
+    except json.JSONDecodeError as error:
+        raise NodeToolError(f"{script} printed no JSON ({error}):\n{process.stdout}\n{process.stderr}") from None
+
+
+def format_mdx_errors(records: list[dict]) -> list[str]:
+    """``file:line:column: message`` for every error in compile_mdx records."""
+    lines = []
+    for record in records:
+        for error in record["errors"]:
+            line = error["line"] if error["line"] is not None else 0
+            column = error["column"] if error["column"] is not None else 0
+            rule = f" [{error['rule']}]" if error.get("rule") else ""
+            lines.append(f"{record['file']}:{line}:{column}: {error['message']}{rule}")
+    return lines
+
+
+def compile_mdx(paths, tree: bool = False, check: bool = False) -> list[dict]:
+    """Compile MDX files with @mdx-js/mdx in one Node process.
+
+    Returns one record per path, in order (see tests/node/compile-mdx.mjs for
+    the fields; ``tree=True`` adds text, headings, links and mdx_nodes).
+    With ``check=True`` raises MdxCompileError if any file fails.
+    """
+    paths = [str(Path(p)) for p in paths]
+    if not paths:
+        return []
+    process = run_node_script("compile-mdx.mjs", ["--tree"] if tree else [], stdin=json.dumps(paths))
+    records = _json_output("compile-mdx.mjs", process)
+    if check and not all(record["ok"] for record in records):
+        raise MdxCompileError([record for record in records if not record["ok"]])
+    return records
+
+
+def github_slugs(headings: list[str]) -> list[str]:
+    """Slugs github-slugger gives these headings on one page (repeats get -1, -2, …)."""
+    process = run_node_script("slug.mjs", stdin=json.dumps(list(headings)))
+    return _json_output("slug.mjs", process)
+
+
+def copy_fixture_site(site_dir: Path, mdx_root: Path) -> Path:
+    """Make ``site_dir`` a copy of the fixture site whose lessons are the
+    ``<NN-module-N>/<NN-slug>.mdx`` tree under ``mdx_root``."""
+    site_dir = Path(site_dir).resolve()
+    if ROOT not in site_dir.parents:
+        # The copy's imports (astro/config, react, …) resolve only through
+        # the repository's node_modules.
+        raise NodeToolError(f"an Astro site must be inside {ROOT} to find node_modules, not {site_dir}")
+    mdx_root = Path(mdx_root)
+    if not mdx_root.is_dir():
+        raise NodeToolError(f"no MDX tree at {mdx_root}")
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    shutil.copytree(
+        FIXTURE_SITE,
+        site_dir,
+        ignore=lambda directory, names: [
+            name
+            for name in names
+            if (Path(directory) == FIXTURE_SITE and name in _NOT_COPIED)
+            or (Path(directory) / name == FIXTURE_SITE / _LESSONS_DIR)
+        ],
+    )
+    shutil.copytree(mdx_root, site_dir / _LESSONS_DIR)
+    return site_dir
+
+
+def astro_build(mdx_root: Path, site_dir: Path | None = None, timeout: float = 900) -> Path:
+    """Build the fixture site with the lessons under ``mdx_root``; return its dist directory.
+
+    The build runs in a fresh copy of tests/astro-site (``site_dir``, or a
+    new directory under tests/artifacts/astro-builds/), never in the
+    fixture itself, so builds of different lesson trees cannot see each
+    other's lessons or caches. Raises AstroBuildError with Astro's output if
+    the build fails.
+    """
+    if site_dir is None:
+        ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
+        site_dir = Path(tempfile.mkdtemp(prefix="site-", dir=ASTRO_BUILDS))
+    site_dir = copy_fixture_site(site_dir, mdx_root)
+    process = run_node_script("astro-build.mjs", ["--root", str(site_dir)], timeout=timeout)
+    output = process.stdout + process.stderr
+    if process.returncode != 0:
+        raise AstroBuildError(f"astro build of {mdx_root} failed (exit {process.returncode}) in {site_dir}", output)
+    dist = site_dir / "dist"
+    if not dist.is_dir():
+        raise AstroBuildError(f"astro build of {mdx_root} reported success but wrote no {dist}", output)
+    return dist
