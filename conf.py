@@ -37,6 +37,9 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 # A plain ```mermaid fence is a diagram, not a code sample.
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3
+# HTML tags cannot reach MDX (they would become JSX), so in lessons they are
+# text, in the preview as on the site.
+myst_disable_syntax = ["html_inline", "html_block"]
 
 # --- Preview (HTML) -----------------------------------------------------
 html_theme = "furo"

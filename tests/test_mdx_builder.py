@@ -211,6 +211,7 @@ def test_prose_and_component_props_read_back_exactly(app):
     record = compile_mdx([app.outdir / CONSTRUCTS], tree=True, check=True)[0]
     assert "Текст с {фигурными скобками}, <1 сравнением, <$, ${шаблоном}, обратной косой \\ и" in record["text"]
     assert "import x from 'y' в начале строки остаётся текстом." in record["text"]
+    assert "HTML <b>теги</b>, </x> и <!-- комментарии --> тоже остаются текстом." in record["text"]
     elements = [node for node in record["mdx_nodes"] if node["type"] == "mdxJsxFlowElement"]
     charts = [attribute["literal"] for node in elements if node["name"] == "Mermaid" for attribute in node["attributes"] if attribute["name"] == "chart"]
     assert charts == ["graph TD\n  A[Producer] -->|`${x}`| B[Kafka]"]

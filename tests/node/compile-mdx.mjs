@@ -14,6 +14,7 @@
 //             code block, table cell, list item paragraph) per line
 //   headings  [{depth, text, position}]
 //   links     [{url, text, position}] for every Markdown link
+//   images    [{url, alt, position}] for every Markdown image
 //   mdx_nodes [{type, name?, value?, attributes?, position}] for every
 //             mdxjsEsm, mdxJsxFlowElement, mdxJsxTextElement,
 //             mdxFlowExpression and mdxTextExpression node
@@ -145,6 +146,7 @@ function collectDocument(tree) {
   const blocks = [];
   const headings = [];
   const links = [];
+  const images = [];
   const mdxNodes = [];
 
   function visit(node) {
@@ -176,6 +178,9 @@ function collectDocument(tree) {
     if (node.type === 'link') {
       links.push({ url: node.url, text: inlineText(node), position: position(node) });
     }
+    if (node.type === 'image') {
+      images.push({ url: node.url, alt: node.alt ?? '', position: position(node) });
+    }
   }
 
   // Inside a text block: the block's text is taken already, but links and
@@ -189,7 +194,7 @@ function collectDocument(tree) {
   }
 
   visit(tree);
-  return { text: blocks.join('\n'), headings, links, mdx_nodes: mdxNodes };
+  return { text: blocks.join('\n'), headings, links, images, mdx_nodes: mdxNodes };
 }
 
 const mdxOptions = { format: 'mdx', remarkPlugins: [remarkGfm] };

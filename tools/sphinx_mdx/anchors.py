@@ -14,10 +14,16 @@ from sphinx.environment.collectors import EnvironmentCollector
 from .slugs import Slugger
 
 
-def document_title_section(doctree: nodes.document) -> nodes.section | None:
-    """The section whose title is the page title (taken from front matter on the site)."""
+def document_title_section(doctree: nodes.document, title: str | None) -> nodes.section | None:
+    """The section headed by the page title, which the site renders from front matter.
+
+    Only a first top-level heading that says exactly the front matter title
+    is that; any other heading is content and is written.
+    """
     first = next((child for child in doctree.children if isinstance(child, nodes.section)), None)
-    return first
+    if first is not None and title is not None and first[0].astext() == title:
+        return first
+    return None
 
 
 class AnchorCollector(EnvironmentCollector):
@@ -29,7 +35,7 @@ class AnchorCollector(EnvironmentCollector):
             env.mdx_anchors[docname] = other.mdx_anchors[docname]
 
     def process_doc(self, app, doctree):
-        title_section = document_title_section(doctree)
+        title_section = document_title_section(doctree, app.env.metadata[app.env.docname].get("title"))
         slugger = Slugger()
         anchors = {}
         for section in doctree.findall(nodes.section):

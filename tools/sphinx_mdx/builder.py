@@ -18,7 +18,6 @@ from sphinx.locale import __
 from sphinx.util import logging
 
 from . import frontmatter, paths
-from .anchors import document_title_section
 from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
@@ -140,7 +139,6 @@ class MdxBuilder(Builder):
         self.current_docname = docname
         translator: MdxTranslator = self.create_translator(doctree, self)
         doctree.walkabout(translator)
-        self._check_title(docname, doctree)
         document = self.assemble(docname, translator)
         relpath = paths.output_path(docname)
         try:
@@ -157,19 +155,6 @@ class MdxBuilder(Builder):
             parts.append("\n".join(imports) + "\n")
         parts.append(translator.body)
         return "\n".join(parts)
-
-    def _check_title(self, docname: str, doctree: nodes.document) -> None:
-        section = document_title_section(doctree)
-        title = self.front_matter[docname].values.get("title")
-        if section is not None and section[0].astext() != title:
-            logger.warning(
-                __("the page heading %r differs from the front matter title %r; the site shows the front matter title and the heading is not written"),
-                section[0].astext(),
-                title,
-                location=section[0],
-                type="mdx",
-                subtype="title",
-            )
 
     def finish(self) -> None:
         lesson_paths = {paths.output_path(docname) for docname in self.lessons()}

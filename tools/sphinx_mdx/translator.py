@@ -43,7 +43,7 @@ class MdxTranslator(SphinxTranslator):
         self._blocks: list[list[str]] = [[]]
         self._inline: list[str] | None = None
         self._section_level = 0
-        self._title_section = document_title_section(document)
+        self._title_section = document_title_section(document, builder.env.metadata[self.docname].get("title"))
         self._in_table_cell = False
 
     # ------------------------------------------------------------------
