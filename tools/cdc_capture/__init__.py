@@ -1,0 +1,25 @@
+"""Capture real Debezium change events as test and lesson fixtures.
+
+``python -m cdc_capture`` starts a throwaway PostgreSQL, a Kafka broker
+(tools/kafka_broker) and Kafka Connect standalone with the Debezium PostgreSQL
+connector, makes a fixed series of changes to an inventory database and writes
+every message of the change topics to tests/fixtures/debezium/*.jsonl.
+
+Reading the fixtures back needs nothing but the standard library:
+``load_fixture(topic)`` returns the records of one topic in offset order.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures" / "debezium"
+
+
+def load_fixture(topic: str, fixtures_dir: Path = FIXTURES_DIR) -> list[dict]:
+    """Records ``{"topic", "partition", "offset", "key", "value"}`` of one captured topic."""
+    path = Path(fixtures_dir) / f"{topic}.jsonl"
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]

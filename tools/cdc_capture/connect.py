@@ -1,0 +1,210 @@
+"""Kafka Connect standalone with the Debezium PostgreSQL connector on its classpath.
+
+The jars come from Maven Central through ``pom.xml`` beside this file and are
+cached in ``.cache/cdc/debezium-<v>-kafka-<v>/lib``; a second run reuses them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .postgres import free_port
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+POM = HERE / "pom.xml"
+REPO_ROOT = HERE.parent.parent
+CACHE_ROOT = REPO_ROOT / ".cache" / "cdc"
+MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone"
+
+
+def pom_versions() -> dict[str, str]:
+    """The versions pinned in pom.xml (the single place they are written down)."""
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    props = ET.parse(POM).getroot().find("m:properties", ns)
+    return {child.tag.split("}")[1]: child.text for child in props}
+
+
+def lib_dir() -> Path:
+    v = pom_versions()
+    return CACHE_ROOT / f"debezium-{v['debezium.version']}-kafka-{v['kafka.version']}" / "lib"
+
+
+def ensure_jars() -> Path:
+    """Resolve the jars with Maven once; later runs find them in the cache."""
+    target = lib_dir()
+    marker = target / ".complete"
+    if marker.exists():
+        return target
+    if shutil.which("mvn") is None:
+        raise RuntimeError("Maven (mvn) is needed once to fetch the Kafka Connect and Debezium jars")
+    partial = target.with_name("lib.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    log.info("fetching Kafka Connect + Debezium jars into %s", target)
+    subprocess.run(
+        [
+            "mvn", "-q", "-B", "-f", str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={partial}",
+        ],
+        check=True,
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    marker.touch()
+    return target
+
+
+def java_executable() -> str:
+    """Java 17 is enough: Debezium 3.6 connectors and Kafka 4.3 Connect both target 17."""
+    home = os.environ.get("CDC_JAVA_HOME") or os.environ.get("JAVA_HOME")
+    if home:
+        return str(Path(home) / "bin" / "java")
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("no java on PATH (Java 17 or newer is needed)")
+    return java
+
+
+LOG4J2_CONFIG = """\
+status = warn
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = {logfile}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c{{1}})%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.reflections.name = org.reflections
+logger.reflections.level = ERROR
+"""
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: should the capture process die without
+    # stop(), the kernel sends the JVM SIGTERM instead of leaving it orphaned.
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _write_properties(path: Path, props: dict[str, str]) -> None:
+    path.write_text("".join(f"{k}={v}\n" for k, v in props.items()), encoding="utf-8")
+
+
+class ConnectStandalone:
+    """One standalone worker running one connector; stop() shuts it down gracefully."""
+
+    def __init__(self, workdir: Path, bootstrap_servers: str, connector: dict[str, str]):
+        self.workdir = workdir
+        self.bootstrap_servers = bootstrap_servers
+        self.connector = connector
+        self.rest_port = free_port()
+        self.logfile = workdir / "connect.log"
+        self.proc: subprocess.Popen | None = None
+
+    def worker_properties(self) -> dict[str, str]:
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            # Keys and values as JSON with the embedded schema ({"schema":..., "payload":...}),
+            # the way the course lab's Connect worker writes them.
+            "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "key.converter.schemas.enable": "true",
+            "value.converter.schemas.enable": "true",
+            "offset.storage.file.filename": str(self.workdir / "connect.offsets"),
+            "offset.flush.interval.ms": "1000",
+            "listeners": f"http://127.0.0.1:{self.rest_port}",
+            # Debezium sits on the classpath (no plugin.path); scanning finds it there.
+            "plugin.discovery": "only_scan",
+        }
+
+    def start(self) -> "ConnectStandalone":
+        lib = ensure_jars()
+        worker_file = self.workdir / "worker.properties"
+        connector_file = self.workdir / "connector.properties"
+        log4j_file = self.workdir / "log4j2.properties"
+        _write_properties(worker_file, self.worker_properties())
+        _write_properties(connector_file, self.connector)
+        log4j_file.write_text(LOG4J2_CONFIG.format(logfile=self.logfile), encoding="utf-8")
+        cmd = [
+            java_executable(),
+            "-Xms256m", "-Xmx768m",
+            f"-Dlog4j2.configurationFile={log4j_file}",
+            "-cp", f"{lib}/*",
+            MAIN_CLASS,
+            str(worker_file),
+            str(connector_file),
+        ]
+        log.info("starting Kafka Connect standalone (REST on 127.0.0.1:%s)", self.rest_port)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=open(self.workdir / "connect.stdout", "wb"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        return self
+
+    def status(self) -> dict | None:
+        """Connector + task state from the REST API, or None while the worker is not up."""
+        url = f"http://127.0.0.1:{self.rest_port}/connectors/{self.connector['name']}/status"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return json.load(resp)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return None
+
+    def wait_running(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            status = self.status()
+            if status:
+                tasks = status.get("tasks", [])
+                failed = [t for t in tasks if t.get("state") == "FAILED"]
+                if failed or status["connector"]["state"] == "FAILED":
+                    raise RuntimeError(f"connector failed: {json.dumps(status, indent=1)[:4000]}")
+                if tasks and all(t.get("state") == "RUNNING" for t in tasks):
+                    return
+            time.sleep(0.5)
+        raise TimeoutError(f"connector not RUNNING after {timeout}s; see {self.logfile}")
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            tail = (self.workdir / "connect.stdout").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"Kafka Connect exited with {self.proc.returncode}:\n{tail}")
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        # SIGTERM runs Connect's shutdown hook: the task commits offsets and
+        # closes its replication connection before the JVM exits.
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("Kafka Connect ignored SIGTERM for %ss; killing it", timeout)
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> "ConnectStandalone":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
