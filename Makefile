@@ -21,7 +21,7 @@ WITH_KAFKA := $(PY) -m kafka_broker exec --
 
 export PYTHONPATH := $(CURDIR)/tools
 
-.PHONY: help venv node html mdx doctest gettext intl-update livehtml test clean
+.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update livehtml test clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
@@ -29,6 +29,8 @@ help:
 	@echo "make doctest   run every lesson example against a real Kafka broker"
 	@echo "make test      doctests + the whole test suite"
 	@echo "make livehtml  preview with rebuild and reload on save"
+	@echo "make cdc-fixtures  recapture the Debezium events (PostgreSQL + Kafka Connect)"
+	@echo "make lesson-figures  redraw lesson figures from their doctests"
 	@echo "make clean     remove build outputs"
 
 venv: $(VENV)/.installed
@@ -51,6 +53,15 @@ mdx: venv
 
 doctest: venv
 	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
+
+# Real change events from PostgreSQL through Debezium into tests/fixtures/debezium/.
+cdc-fixtures: venv
+	$(PY) -m cdc_capture
+
+# Doctests that draw a figure compare it with the committed image; this
+# rewrites the images instead.
+lesson-figures: venv
+	UPDATE_LESSON_FIGURES=1 $(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/doctest/$(LANGUAGE)
 
 livehtml: venv
 	SPHINX_LANGUAGE=$(LANGUAGE) $(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE)
