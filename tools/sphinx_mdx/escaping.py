@@ -24,6 +24,10 @@ _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
 # ES module statements are recognised by MDX only at a line start.  A
 # character reference keeps the word readable and plain text to the parser.
 _ESM_WORD = re.compile(r"^(import|export)\b")
+# GFM turns bare URLs into links and takes their characters raw, escapes
+# included; breaking the trigger keeps a URL in prose plain text, as MyST
+# (without linkify) shows it in the preview.
+_AUTOLINK_TRIGGER = re.compile(r"(?i)\b(https?)(:)(?=//)|\b(www)(\.)")
 
 
 def escape_text(text: str, at_line_start: bool) -> str:
@@ -66,7 +70,9 @@ def _escape_line(line: str, starts_line: bool) -> str:
         elif line[:1] in _LINE_START:
             prefix = "\\" + line[0]
             line = line[1:]
-    return prefix + "".join("\\" + ch if ch in _ALWAYS else ch for ch in line)
+    escaped = "".join("\\" + ch if ch in _ALWAYS else ch for ch in line)
+    escaped = _AUTOLINK_TRIGGER.sub(lambda m: (m.group(1) or m.group(3)) + "\\" + (m.group(2) or m.group(4)), escaped)
+    return prefix + escaped
 
 
 def code_span(text: str) -> str:

@@ -63,8 +63,7 @@ def read(source_path: Path) -> FrontMatter:
         return matter
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(source)
+        node, values = _parse_yaml(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -86,6 +85,20 @@ def read(source_path: Path) -> FrontMatter:
         matter.lines[key.value] = line
     matter.problems.extend(_check_schema(matter))
     return matter
+
+
+# libyaml when PyYAML has it: front matter is read for every lesson on every build.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(source: str):
+    """The YAML node tree (for key lines) and the values it stands for, in one parse."""
+    loader = _YamlLoader(source)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _is_number(value: object) -> bool:

@@ -1,0 +1,283 @@
+"""Property tests: whatever a lesson says, its MDX compiles, reads back as the
+same text, and carries JSX, expressions and imports only where the builder
+put them.
+
+One Hypothesis example is a whole course of lessons, built by one Sphinx run
+and compiled by one Node process, so a run checks thousands of lessons in a
+minute or two.  ``HYPOTHESIS_PROFILE=long`` runs ten times as many.
+Failing examples found so far are pinned with ``@example`` or as tests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from node_tools import compile_mdx
+from sphinx.testing.util import SphinxTestApp
+from sphinx.locale import admonitionlabels
+
+ROOT = Path(__file__).resolve().parents[1]
+# Lesson names have two digits, so a module holds at most 99 lessons; half
+# of that keeps shrinking a failure reasonably quick.
+LESSONS_PER_EXAMPLE = 50
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+settings.register_profile("ci", max_examples=42, deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("long", max_examples=420, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Pieces of text that mean something to MDX, CommonMark, GFM, MyST or YAML.
+TRICKY = [
+    "{", "}", "<", ">", "<1", "<$", "</x>", "<b>", "{/* */}", "${", "`", "``", "```", "\\", "\\\\",
+    "import ", "export ", "import x from 'y'", "export const a = 1", "<!--", "-->", "|", "*", "**", "_", "__",
+    "~", "~~", "#", "# ", "## ", "1. ", "1) ", "- ", "+ ", "> ", "= ", "---", "===", "[", "]", "(", ")",
+    "![", "&amp;", "&#123;", "&", ":", "%", "$", "$$", "^", "@", "'", '"', "«", "»", "—", "...",
+    "http://example.com/a_b", "a_b_c", "*a*", "_a_", "<http://x.y>", "{x}`y`", "\t",
+]
+WORDS = ["Kafka", "консьюмер", "смещение", "Debezium", "текст", "ёж", "🚀", "日本", "x", "42", "emoji😀", "ΑΒΓ"]
+LONG_LINE = "длинная строка " * 120
+
+piece = st.one_of(st.sampled_from(TRICKY), st.sampled_from(WORDS), st.text(alphabet="{}<>`\\*_|#-+.!&$[]()~ abcабв1", max_size=6))
+line_text = st.lists(piece, min_size=1, max_size=12).map(lambda parts: " ".join(parts).strip() or "слово")
+paragraph_text = st.one_of(
+    st.lists(line_text, min_size=1, max_size=3).map("\n".join),
+    st.just(LONG_LINE),
+)
+
+
+def _heading(level: int):
+    return line_text.map(lambda text: ("heading", "#" * level + " " + text.replace("\n", " ")))
+
+
+block = st.one_of(
+    paragraph_text.map(lambda text: ("paragraph", text)),
+    _heading(2),
+    _heading(3),
+    st.lists(line_text, min_size=1, max_size=4).map(lambda items: ("bullets", "\n".join("- " + item for item in items))),
+    st.lists(line_text, min_size=1, max_size=4).map(lambda items: ("numbers", "\n".join(f"{i + 1}. {item}" for i, item in enumerate(items)))),
+    st.tuples(st.lists(line_text, min_size=2, max_size=2), st.lists(st.lists(line_text, min_size=2, max_size=2), min_size=1, max_size=3)).map(
+        lambda table: ("table", _table(*table))
+    ),
+    st.tuples(st.sampled_from(["note", "tip", "warning", "danger", "seealso", "important"]), paragraph_text).map(
+        lambda admonition: ("admonition", f":::{{{admonition[0]}}}\n{admonition[1]}\n:::")
+    ),
+    st.tuples(line_text, paragraph_text).map(lambda pair: ("titled", f"```{{admonition}} {pair[0]}\n{pair[1]}\n```")),
+    st.tuples(line_text, st.sampled_from(["https://example.com/a?b=1&c={x}", "https://debezium.io/(x)"])).map(
+        lambda pair: ("link", f"[{pair[0]}]({pair[1]})")
+    ),
+    line_text.map(lambda alt: ("image", f"![{alt}](images/pixel.png)")),
+    st.lists(line_text, min_size=1, max_size=4).map(lambda lines: ("mermaid", "```mermaid\n" + "\n".join(lines).replace("```", "'''") + "\n```")),
+)
+
+
+def _table(header, rows) -> str:
+    def row(cells):
+        return "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
+
+    return "\n".join([row(header), "|---|---|", *(row(cells) for cells in rows)])
+
+
+lesson = st.fixed_dictionaries(
+    {
+        "title": line_text,
+        "description": paragraph_text,
+        "topics": st.lists(line_text, min_size=1, max_size=3),
+        "blocks": st.lists(block, min_size=1, max_size=8),
+    }
+)
+
+
+def lesson_source(data: dict, order: int) -> str:
+    front = {
+        "title": data["title"],
+        "description": data["description"],
+        "order": order,
+        "difficulty": "beginner",
+        "estimatedTime": 5,
+        "topics": data["topics"],
+    }
+    # JSON is YAML, and keeps every string exactly.
+    head = "---\n" + "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()) + "\n---\n"
+    return head + "\n\n".join(text for _kind, text in data["blocks"]) + "\n"
+
+
+CONF = """
+extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_mdx"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_fence_as_directive = ["mermaid"]
+myst_disable_syntax = ["html_inline", "html_block"]
+language = "ru"
+suppress_warnings = ["myst", "ref", "image", "misc.highlighting_failure", "docutils", "toc"]
+"""
+
+
+def build_course(lessons: list[dict], workdir: Path):
+    src = workdir / "src"
+    module = src / "05-module-5"
+    (module / "images").mkdir(parents=True)
+    (module / "images" / "pixel.png").write_bytes(PNG)
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\n:glob:\n05-module-5/*\n```\n", encoding="utf-8")
+    for number, data in enumerate(lessons, start=1):
+        (module / f"{number:02d}-lesson.md").write_text(lesson_source(data, number), encoding="utf-8")
+    warnings = io.StringIO()
+    app = SphinxTestApp("mdx", srcdir=src, builddir=workdir / "build", freshenv=True, status=None, warning=warnings)
+    app.build()
+    return app, warnings.getvalue()
+
+
+# ----------------------------------------------------------------------
+# the oracle: what a reader must see, taken from the doctree Sphinx read
+
+SKIPPED = (nodes.comment, nodes.system_message, nodes.raw, nodes.footnote, nodes.footnote_reference, nodes.substitution_definition)
+
+
+def expected_view(doctree: nodes.document, title: str, srcdir: Path, docname: str) -> dict:
+    """Text blocks, chart sources, callout titles and image alts of a doctree."""
+    from sphinx_mdx.anchors import document_title_section
+
+    title_section = document_title_section(doctree, title)
+    view = {"text": [], "charts": [], "titles": [], "alts": []}
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, SKIPPED) or any(isinstance(a, SKIPPED) for a in _ancestors(node)):
+            continue
+        if node.tagname == "mermaid":
+            view["charts"].append(node["code"].strip("\n"))
+        elif isinstance(node, nodes.image):
+            if (srcdir / node["uri"]).is_file():
+                view["alts"].append(node.get("alt", ""))
+            else:
+                view["text"].append(node.get("alt", ""))
+        if isinstance(node, nodes.Admonition):
+            # A generic admonition's own title; for kinds the Callout has no
+            # type for, Sphinx's label; for note/tip/warning/danger, none.
+            title = next((child.astext() for child in node.children if isinstance(child, nodes.title)), None)
+            if title is None and node.tagname not in ("note", "tip", "warning", "danger"):
+                title = str(admonitionlabels[node.tagname])
+            view["titles"].append(title)
+        if isinstance(node, nodes.title) and isinstance(node.parent, nodes.Admonition):
+            continue
+        elif isinstance(node, (nodes.paragraph, nodes.title, nodes.literal_block, nodes.term, nodes.rubric, nodes.caption)):
+            if isinstance(node, nodes.title) and node.parent is title_section:
+                continue
+            view["text"].append(_text_of(node))
+    return view
+
+
+def _ancestors(node):
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _text_of(node) -> str:
+    parts = []
+    for child in node.findall(nodes.Text):
+        if any(isinstance(a, (nodes.image, *SKIPPED)) for a in _ancestors(child)):
+            continue
+        parts.append(child.astext())
+    return "".join(parts)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def attribute_values(record, component: str, attribute: str) -> list[str | None]:
+    """The attribute of every ``component`` element, in order (None where absent)."""
+    return [
+        next((item["literal"] for item in node["attributes"] if item["name"] == attribute), None)
+        for node in record["mdx_nodes"]
+        if node.get("name") == component
+    ]
+
+
+def check_course(lessons: list[dict]) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="mdx-props-"))
+    app = None
+    try:
+        app, warnings = build_course(lessons, workdir)
+        outdir = Path(app.outdir)
+        docnames = [f"05-module-5/{number:02d}-lesson" for number in range(1, len(lessons) + 1)]
+        files = [outdir / f"{docname}.mdx" for docname in docnames]
+        missing = [str(path) for path in files if not path.is_file()]
+        assert not missing, f"not written: {missing}\n{warnings}"
+        records = compile_mdx(files, tree=True)
+        failures = [f"{r['file']}: {r['errors']}" for r in records if not r["ok"]]
+        assert not failures, "\n".join(failures)
+        for data, docname, record in zip(lessons, docnames, records):
+            source = (workdir / "src" / f"{docname}.md").read_text(encoding="utf-8")
+            context = f"\n--- source of {docname} ---\n{source}\n--- mdx ---\n{(outdir / f'{docname}.mdx').read_text(encoding='utf-8')}"
+            doctree = app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
+            expected = expected_view(doctree, data["title"], workdir / "src", docname)
+
+            # Only the builder's own MDX constructs.
+            kinds = {(node["type"], node.get("name")) for node in record["mdx_nodes"]}
+            assert kinds <= {("mdxjsEsm", None), ("mdxJsxFlowElement", "Mermaid"), ("mdxJsxFlowElement", "Callout")}, f"{kinds}{context}"
+            for node in record["mdx_nodes"]:
+                if node["type"] == "mdxjsEsm":
+                    assert re.fullmatch(r"(import (\{ Mermaid \}|Callout) from '\.\./\.\./\.\./components/(Mermaid|Callout)\.tsx';\n?)+", node["value"]), context
+
+            # Same words, same order.
+            assert normalise(record["text"]) == normalise(" ".join(expected["text"])), context
+            assert attribute_values(record, "Mermaid", "chart") == expected["charts"], context
+            assert attribute_values(record, "Callout", "title") == [
+                None if title is None else title.replace("\n", " ") for title in expected["titles"]
+            ], context
+            assert [normalise(image["alt"]) for image in record["images"]] == [normalise(alt) for alt in expected["alts"]], context
+
+            # Front matter reads back with the same values and types.
+            front = yaml.load(record["frontmatter"], Loader=yaml.CSafeLoader)
+            assert front["title"] == data["title"] and front["description"] == data["description"], context
+            assert front["topics"] == data["topics"] and front["order"] == docnames.index(docname) + 1, context
+    finally:
+        if app is not None:
+            app.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+INJECTIONS = {
+    "title": "{alert(1)}</x><script>",
+    "description": "export const x = () => process.exit(1)",
+    "topics": ["${process.exit(1)}", "{/* */}"],
+    "blocks": [
+        ("paragraph", "import fs from 'node:fs'\nexport default function Page() { return null }"),
+        ("paragraph", "{process.exit(1)} <Callout type=\"danger\">pwned</Callout> {/* comment */}"),
+        ("paragraph", "<!-- hidden --> <script>alert(1)</script> <img src=x onerror=alert(1)>"),
+        ("admonition", ":::{note}\n{globalThis.x = 1}\n:::"),
+        ("titled", "```{admonition} \" onClick={() => alert(1)} x=\"\n{eval('1')}\n```"),
+        ("mermaid", "```mermaid\ngraph TD\nA[`${process.exit(1)}`] --> B[\\`]\n```"),
+        ("link", "[<b>{x}</b>](https://example.com/a?b=1&c={x})"),
+        ("image", "![{alert(1)}](images/pixel.png)"),
+        ("table", "| {a} | <b> |\n|---|---|\n| import x | export y |"),
+    ],
+}
+
+
+def test_explicit_injection_attempts_stay_text():
+    check_course([INJECTIONS])
+
+
+def test_a_full_module_of_lessons():
+    check_course([{"title": "{", "description": "{", "topics": ["{"], "blocks": [("paragraph", "{")]}] * 99)
+
+
+@settings(max_examples=settings().max_examples)
+@given(st.lists(lesson, min_size=LESSONS_PER_EXAMPLE, max_size=LESSONS_PER_EXAMPLE))
+@example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("paragraph", "1) x\n- y\n> z\n# w")]}] * 1)
+def test_any_lesson_compiles_and_reads_back(lessons):
+    check_course(lessons)
