@@ -1,0 +1,184 @@
+"""Lesson 5.1's lab as a real test: the resilient consumer survives a broker
+outage and resumes from its stored offset.
+
+The consumer is not a copy: the test assembles ``resilient_consumer.py`` from
+the lesson's own code blocks, exactly as the lab tells students to (the
+at-least-once config and loop, ``log_kafka_error`` and the lab block with
+``main()``), and runs it as a separate process with ``__name__ ==
+'__main__'``.  The broker outage is real: the test stops and restarts the
+broker process while the consumer runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "docs" / "05-module-5" / "01-advanced-python-consumer.md"
+TOPIC, GROUP = "m5l1-orders", "m5l1-lab"  # what the lab's main() uses
+
+# The blocks the lab says to assemble, identified by what they define.
+LAB_BLOCKS = ("AT_LEAST_ONCE_CONFIG = {", "def log_kafka_error(", "def main(")
+
+# Runs the assembled file as `python resilient_consumer.py` would, with the
+# course address kafka:9092 mapped to the test broker (as in the doctests).
+RUNNER = (
+    "import runpy, sys\n"
+    "from course_doctest import map_course_addresses\n"
+    "map_course_addresses()\n"
+    "runpy.run_path(sys.argv[1], run_name='__main__')\n"
+)
+
+
+def lesson_testcode_blocks() -> list[str]:
+    text = LESSON.read_text(encoding="utf-8")
+    return re.findall(r"^```\{testcode\}[^\n]*\n(.*?)^```$", text, re.M | re.S)
+
+
+def assemble_lab_script(path: Path) -> Path:
+    blocks = lesson_testcode_blocks()
+    chosen = []
+    for marker in LAB_BLOCKS:
+        matching = [block for block in blocks if marker in block]
+        assert len(matching) == 1, f"expected one lesson block with {marker!r}, found {len(matching)}"
+        chosen.append(matching[0])
+    path.write_text("\n\n".join(chosen), encoding="utf-8")
+    return path
+
+
+class LabConsumer:
+    """The lab script in its own process; its stdout lines arrive on a queue."""
+
+    def __init__(self, script: Path, bootstrap: str, stderr_path: Path):
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stderr_path = stderr_path
+        self._stderr = open(stderr_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-c", RUNNER, str(script)],
+            stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONPATH": str(ROOT / "tools")},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.orders: list[int] = []
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for_orders(self, expected: set[int], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not expected <= set(self.orders):
+            assert self.process.poll() is None, f"consumer exited early:\n{self.stderr()}"
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                missing = sorted(expected - set(self.orders))
+                pytest.fail(f"orders {missing} not processed within {timeout} s\n{self.stderr()}")
+            match = re.fullmatch(r"processed order (\d+) \(offset (\d+)\)", line)
+            if match:
+                self.orders.append(int(match.group(1)))
+
+    def stop(self) -> list[str]:
+        """SIGTERM, as `docker compose stop` sends; returns the remaining output."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        self._stderr.close()
+        assert code == 0, f"consumer exited with {code}\n{self.stderr()}"
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return rest
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def produce_orders(bootstrap: str, first: int, count: int) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap})
+    for order_id in range(first, first + count):
+        producer.produce(TOPIC, key=str(order_id), value=json.dumps({"order_id": order_id, "amount": 100 + order_id}))
+    assert producer.flush(60) == 0
+
+
+def committed_offset(bootstrap: str) -> int:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": GROUP})
+    try:
+        [position] = consumer.committed([TopicPartition(TOPIC, 0)], timeout=30)
+        return position.offset
+    finally:
+        consumer.close()
+
+
+def wait_for_text(path: Path, pattern: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, path.read_text(errors="replace"))
+        if found:
+            return found.group(0)
+        time.sleep(0.2)
+    pytest.fail(f"{pattern!r} did not appear in {path} within {timeout} s:\n{path.read_text(errors='replace')}")
+
+
+def test_lab_consumer_survives_outage_and_resumes_from_stored_offset(restartable_kafka_broker, tmp_path):
+    broker = restartable_kafka_broker
+    bootstrap = broker.bootstrap_servers
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(TOPIC, 1, 1)])[TOPIC].result(30)
+    script = assemble_lab_script(tmp_path / "resilient_consumer.py")
+    produce_orders(bootstrap, 0, 10)
+
+    # Run 1: the consumer is running when the broker goes down.
+    first = LabConsumer(script, bootstrap, tmp_path / "run1.stderr")
+    try:
+        first.wait_for_orders(set(range(10)), timeout=60)
+        broker.stop()
+        # error_cb reports the outage as a non-fatal error; the process lives on.
+        wait_for_text(first.stderr_path, r"WARNING Kafka error, the client retries by itself: .*(_TRANSPORT|_ALL_BROKERS_DOWN)", 30)
+        time.sleep(2)
+        assert first.process.poll() is None, f"the consumer died during the outage:\n{first.stderr()}"
+        assert "FATAL" not in first.stderr()
+
+        broker.start()  # same port, same data
+        produce_orders(bootstrap, 10, 10)
+        first.wait_for_orders(set(range(20)), timeout=90)
+        tail = first.stop()
+    finally:
+        first.kill()
+    assert any(re.fullmatch(r"stopped after \d+ messages", line) for line in tail), tail
+    # close() committed everything run 1 processed.
+    assert committed_offset(bootstrap) == 20
+
+    # Broker and consumer both down, new orders arrive after the broker is back.
+    broker.restart()
+    produce_orders(bootstrap, 20, 5)
+
+    # Run 2: a new process resumes from the stored offset, not from the beginning.
+    second = LabConsumer(script, bootstrap, tmp_path / "run2.stderr")
+    try:
+        second.wait_for_orders(set(range(20, 25)), timeout=60)
+        second.stop()
+    finally:
+        second.kill()
+    assert second.orders == list(range(20, 25)), "run 2 must start at the stored offset 20"
+
+    processed = first.orders + second.orders
+    assert set(processed) == set(range(25)), "an order was lost"
+    assert committed_offset(bootstrap) == 25
