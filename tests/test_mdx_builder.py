@@ -7,6 +7,8 @@ import html
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -173,6 +175,7 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app)
     assert warned("07-duplicate-order.md:4", "order 1 is already used by 05-module-5/01-good")
     assert warned("01-invalid-yaml.md:4", "invalid YAML front matter")
     assert warned("02-missing-field.md:1", "'description' is missing")
+    assert warned("08-missing-image.md:11", "image file not found: 05-module-5/images/nope.png")
 
     written = set(mdx_files(app.outdir))
     assert written == {
@@ -181,17 +184,16 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app)
         "05-module-5/05-unknown-node.mdx",
         "05-module-5/06-broken-link.mdx",
         "05-module-5/07-duplicate-order.mdx",
+        "05-module-5/08-missing-image.mdx",
     }
     # Nothing is lost: the unsupported node's text and the broken links' words are there.
     assert "H2O" in (app.outdir / "05-module-5/05-unknown-node.mdx").read_text(encoding="utf-8")
     assert "Ссылка на nowhere и на раздел." in (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
+    assert "Схема потока" in (app.outdir / "05-module-5/08-missing-image.mdx").read_text(encoding="utf-8")
     compile_mdx(sorted(app.outdir.rglob("*.mdx")), check=True)
 
 
 def test_warnings_fail_the_build_with_W(rootdir, tmp_path):
-    import subprocess
-    import sys
-
     source = tmp_path / "src"
     shutil.copytree(rootdir / "test-bad-lessons", source)
     result = subprocess.run(
@@ -220,3 +222,56 @@ def test_prose_and_component_props_read_back_exactly(app):
     # Only the builder's own JSX and imports are in the tree.
     assert {node["type"] for node in record["mdx_nodes"]} == {"mdxjsEsm", "mdxJsxFlowElement"}
     assert [node["name"] for node in elements] == ["Mermaid", "Callout", "Callout", "Callout"]
+
+
+def _sphinx_command(builder: str, source: Path, outdir: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "sphinx", "-b", builder, "-q", *options, str(source), str(outdir)]
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(TOOLS)}
+
+
+def test_a_build_killed_mid_write_leaves_old_or_new_file_never_a_mix(rootdir, tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-constructs", source)
+    lesson = source / "05-module-5" / "02-second.md"
+    original = lesson.read_text(encoding="utf-8")
+    # A large code block makes the write itself take long enough to be hit.
+    big = lambda fill: original + "\n```text\n" + (fill * 99 + "\n") * 200_000 + "```\n"
+    lesson.write_text(big("a"), encoding="utf-8")
+    out = tmp_path / "out"
+    subprocess.run(_sphinx_command("mdx", source, out), check=True, env=_env())
+    target = out / "05-module-5" / "02-second.mdx"
+    old = target.read_bytes()
+
+    lesson.write_text(big("b"), encoding="utf-8")
+    build = subprocess.Popen(_sphinx_command("mdx", source, out), env=_env())
+    deadline = time.monotonic() + 120
+    leftovers = []
+    while not leftovers and build.poll() is None and time.monotonic() < deadline:
+        leftovers = list(target.parent.glob(".sphinx-mdx-02-second.mdx.*.tmp"))
+    build.kill()
+    build.wait()
+    assert leftovers, "the build finished before it could be interrupted"
+    assert target.read_bytes() == old  # the old file, whole
+
+    subprocess.run(_sphinx_command("mdx", source, out), check=True, env=_env())
+    assert target.read_bytes() != old and target.read_bytes().count(b"b" * 99) == 200_000
+    assert not list(target.parent.glob(".sphinx-mdx-*.tmp"))
+
+
+def test_a_failing_doctest_names_file_and_line_and_other_lessons_still_build(rootdir, tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-doctest-failure", source)
+    doctest = subprocess.run(_sphinx_command("doctest", source, tmp_path / "doctest"), capture_output=True, text=True, env=_env())
+    assert doctest.returncode != 0
+    report = (tmp_path / "doctest" / "output.txt").read_text(encoding="utf-8")
+    # The failing block's fence is on line 13 of the lesson.
+    assert 'File "05-module-5/02-lesson.md", line 13, in default' in report, report
+    assert "Expected:\n    4\nGot:\n    3" in report
+    assert "1 failure in tests" in report
+
+    mdx = subprocess.run(_sphinx_command("mdx", source, tmp_path / "mdx", "-W"), capture_output=True, text=True, env=_env())
+    assert mdx.returncode == 0, mdx.stderr
+    assert sorted(mdx_files(tmp_path / "mdx")) == ["05-module-5/01-lesson.mdx", "05-module-5/02-lesson.mdx"]

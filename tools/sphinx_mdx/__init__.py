@@ -9,8 +9,10 @@ site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
 
 from __future__ import annotations
 
-from .anchors import AnchorCollector, init_env
+from . import collectors
+from .anchors import AnchorCollector
 from .builder import MdxBuilder
+from .frontmatter import FrontMatterCollector
 from .settings import CONFIG_VALUES
 
 
@@ -27,6 +29,5 @@ def setup(app):
     for name, (default, rebuild) in CONFIG_VALUES.items():
         app.add_config_value(name, default, rebuild)
     app.connect("config-inited", _keep_typography)
-    app.connect("builder-inited", init_env)
-    app.add_env_collector(AnchorCollector)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    collectors.register(app, AnchorCollector, FrontMatterCollector)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -9,8 +9,7 @@ so links into a section can use the anchor the site really has.
 from __future__ import annotations
 
 from docutils import nodes
-from sphinx.environment.collectors import EnvironmentCollector
-
+from .collectors import PerDocumentCollector
 from .slugs import Slugger
 
 
@@ -26,29 +25,15 @@ def document_title_section(doctree: nodes.document, title: str | None) -> nodes.
     return None
 
 
-class AnchorCollector(EnvironmentCollector):
-    def clear_doc(self, app, env, docname):
-        env.mdx_anchors.pop(docname, None)
+class AnchorCollector(PerDocumentCollector):
+    attribute = "mdx_anchors"
 
-    def merge_other(self, app, env, docnames, other):
-        for docname in docnames:
-            env.mdx_anchors[docname] = other.mdx_anchors[docname]
-
-    def process_doc(self, app, doctree):
+    def collect(self, app, doctree):
         title_section = document_title_section(doctree, app.env.metadata[app.env.docname].get("title"))
         slugger = Slugger()
         anchors = {}
         for section in doctree.findall(nodes.section):
-            if section is title_section:
-                slug = ""
-            else:
-                slug = slugger.slug(section[0].astext())
+            slug = "" if section is title_section else slugger.slug(section[0].astext())
             for node_id in section["ids"]:
                 anchors[node_id] = slug
-        app.env.mdx_anchors[app.env.docname] = anchors
-
-
-def init_env(app):
-    env = app.env
-    if not hasattr(env, "mdx_anchors"):
-        env.mdx_anchors = {}
+        return anchors

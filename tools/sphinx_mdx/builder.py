@@ -9,6 +9,7 @@ see ``outputs``.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 
 from . import frontmatter, paths
-from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
+from .outputs import OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
 
@@ -40,6 +41,8 @@ class MdxBuilder(Builder):
     def init(self) -> None:
         self.mdx_settings = MdxSettings.from_config(self.config)
         self.output = OutputDirectory(Path(self.outdir))
+        for leftover in self.output.remove_interrupted_writes():
+            logger.info(__("removed %s, left by an interrupted build"), leftover)
         self.front_matter: dict[str, frontmatter.FrontMatter] = {}
         self.writable: set[str] = set()
         self.allowed_paths: set[str] = set()
@@ -77,7 +80,9 @@ class MdxBuilder(Builder):
                     type="mdx",
                     subtype="lesson",
                 )
-        self.front_matter = {docname: frontmatter.read(Path(self.env.doc2path(docname))) for docname in self.lessons()}
+        # Copies: the cross-lesson checks add problems that must not stick to
+        # the environment's record of a lesson that was not re-read.
+        self.front_matter = {docname: copy.deepcopy(self.env.mdx_front_matter[docname]) for docname in self.lessons()}
         self._check_course()
         self.writable = set()
         self.allowed_paths = set()

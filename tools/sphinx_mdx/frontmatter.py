@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from . import escaping
+from . import escaping, paths
+from .collectors import PerDocumentCollector
 
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 # Keys Sphinx or MyST read themselves; they are not part of the site's schema.
@@ -159,3 +160,15 @@ def render(values: dict, translate: Callable[[str], str] = lambda text: text) ->
         out.append(f"{key}: {rendered}")
     out.append("---")
     return "\n".join(out) + "\n"
+
+
+class FrontMatterCollector(PerDocumentCollector):
+    """Every lesson's front matter, read and checked once per read of the lesson."""
+
+    attribute = "mdx_front_matter"
+
+    def collect(self, app, doctree):
+        docname = app.env.docname
+        if not paths.is_lesson(docname):
+            return None
+        return read(Path(app.env.doc2path(docname)))

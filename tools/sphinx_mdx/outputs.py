@@ -16,6 +16,10 @@ import tempfile
 from pathlib import Path
 
 MANIFEST_NAME = ".sphinx-mdx-manifest.json"
+# Temporary files are named so that a later build can tell its own leftovers
+# (from a build that was killed mid-write) from anybody else's files.
+TEMP_PREFIX = ".sphinx-mdx-"
+TEMP_SUFFIX = ".tmp"
 
 
 def digest(data: bytes) -> str:
@@ -49,6 +53,15 @@ class OutputDirectory:
     def save_manifest(self) -> None:
         payload = json.dumps({"generator": "sphinx_mdx", "files": dict(sorted(self.owned.items()))}, indent=2, ensure_ascii=False)
         atomic_write(self.manifest_path, (payload + "\n").encode("utf-8"))
+
+    def remove_interrupted_writes(self) -> list[str]:
+        """Delete temporary files a killed build left; returns their paths."""
+        removed = []
+        if self.root.is_dir():
+            for leftover in self.root.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                leftover.unlink()
+                removed.append(str(leftover.relative_to(self.root)))
+        return removed
 
     def is_current(self, relpath: str, source_read: float | None) -> bool:
         """Whether an owned file still holds what was built from the source as last read."""
@@ -117,7 +130,7 @@ class OutputDirectory:
 def atomic_write(target: Path, data: bytes) -> None:
     """Replace ``target`` so that readers see the old bytes or the new, never a mix."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -1,0 +1,13 @@
+# The preview features on a small course: front matter panel, doctest output,
+# Mermaid from node_modules. tools/ is on sys.path through pytest.ini
+# (pythonpath) or PYTHONPATH. A copy of this root lives outside the
+# repository, so tests pass preview_node_modules (-D or confoverrides).
+extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_mdx", "sphinx_preview"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_fence_as_directive = ["mermaid"]
+myst_heading_anchors = 3
+language = "ru"
+exclude_patterns = ["_build"]
+html_theme = "furo"
+html_title = "Тестовый курс"
+mdx_external_lessons = ["module-1/05-python-consumer"]
