@@ -24,8 +24,10 @@ gettext_uuid = False
 extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
+    "doctest_lines",
     "sphinxcontrib.mermaid",
     "sphinx_mdx",
+    "sphinx_preview",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -44,6 +46,12 @@ myst_disable_syntax = ["html_inline", "html_block"]
 # --- Preview (HTML) -----------------------------------------------------
 html_theme = "furo"
 html_title = "Debezium CDC — курс"
+# sphinx_preview (tools/sphinx_preview) shows each lesson's front matter and
+# doctest output, and copies Mermaid and d3 from node_modules (the versions
+# package.json pins; `make node`) into _static: the preview works offline and
+# stops with an error if a Mermaid setting would load a script from a CDN.
+# Diagrams are drawn in the browser, by the same Mermaid as on the site.
+mermaid_output_format = "raw"
 
 # --- Doctests -----------------------------------------------------------
 # Lesson code keeps the course addresses ('kafka:9092'); the hidden global

@@ -1,0 +1,163 @@
+"""What a lesson page of the preview shows besides its body.
+
+- The front matter (difficulty, estimated time, topics, prerequisites) in a
+  panel right under the page title, as the course site shows it above the
+  lesson. myst-parser keeps front matter in ``env.metadata`` as strings, so
+  the values are read again from the source with the mdx builder's reader
+  (``sphinx_mdx.frontmatter.read``), which keeps their YAML types and knows
+  the line of each field for warnings.
+- Doctest output (``{testoutput}`` blocks) gets the ``doctest-output`` class,
+  which the stylesheet labels "Вывод", so a reader tells program output from
+  code.
+
+Prerequisites that are lessons of this project become links to their pages
+(``pending_xref`` nodes of the ``doc`` role, resolved by Sphinx like any
+``{doc}`` link, with the lesson's title as text); lessons listed in
+``mdx_external_lessons`` live only on the course site and stay plain text;
+anything else is plain text and a warning at the front matter line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx_mdx import frontmatter, paths
+
+logger = logging.getLogger(__name__)
+
+PANEL_CLASS = "lesson-meta"
+OUTPUT_CLASS = "doctest-output"
+
+# The preview speaks the language of the build; Russian is the course's.
+LABELS = {
+    "ru": {
+        "difficulty": "Сложность",
+        "estimatedTime": "Время",
+        "topics": "Темы",
+        "prerequisites": "Нужно знать",
+        "minutes": "{} мин",
+        "decimal_separator": ",",
+        "beginner": "начальный",
+        "intermediate": "средний",
+        "advanced": "продвинутый",
+    },
+    "en": {
+        "difficulty": "Difficulty",
+        "estimatedTime": "Time",
+        "topics": "Topics",
+        "prerequisites": "Prerequisites",
+        "minutes": "{} min",
+        "decimal_separator": ".",
+        "beginner": "beginner",
+        "intermediate": "intermediate",
+        "advanced": "advanced",
+    },
+}
+
+
+def labels_for(language: str | None) -> dict[str, str]:
+    return LABELS.get((language or "ru").split("_")[0], LABELS["ru"])
+
+
+class LessonPreviewTransform(SphinxPostTransform):
+    # Before ReferencesResolver (priority 10), which turns the prerequisite
+    # pending_xrefs into links.
+    default_priority = 5
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        docname = self.env.docname
+        self.mark_doctest_output()
+        if paths.is_lesson(docname):
+            self.add_front_matter_panel(docname)
+
+    def mark_doctest_output(self) -> None:
+        for block in self.document.findall(nodes.literal_block):
+            if block.get("testnodetype") == "testoutput" and OUTPUT_CLASS not in block["classes"]:
+                block["classes"].append(OUTPUT_CLASS)
+
+    def add_front_matter_panel(self, docname: str) -> None:
+        source = Path(self.env.doc2path(docname))
+        matter = frontmatter.read(source)
+        for problem in matter.problems:
+            # The panel leaves out a field it cannot show; this says why.
+            logger.warning(problem.message, location=(docname, problem.line), type="preview", subtype="frontmatter")
+        labels = labels_for(self.config.language)
+        values = matter.values
+        fields = nodes.field_list()
+        difficulty = values.get("difficulty")
+        if difficulty in frontmatter.DIFFICULTIES:
+            fields += _field(labels["difficulty"], nodes.inline("", labels[difficulty], classes=[f"lesson-difficulty-{difficulty}"]))
+        minutes = values.get("estimatedTime")
+        if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
+            shown = str(int(minutes)) if float(minutes).is_integer() else str(minutes).replace(".", labels["decimal_separator"])
+            fields += _field(labels["estimatedTime"], nodes.inline("", labels["minutes"].format(shown)))
+        topics = values.get("topics")
+        if isinstance(topics, list) and topics:
+            chips = [nodes.inline("", str(topic), classes=["lesson-topic"]) for topic in topics]
+            fields += _field(labels["topics"], *_separated(chips, " "))
+        prerequisites = values.get("prerequisites")
+        if isinstance(prerequisites, list) and prerequisites:
+            line = matter.line_of("prerequisites")
+            lessons = {paths.course_id(name): name for name in self.env.found_docs if paths.is_lesson(name)}
+            items = [self.prerequisite(docname, source, line, str(item), lessons) for item in prerequisites]
+            fields += _field(labels["prerequisites"], *_separated(items, ", "))
+        if not fields.children:
+            return
+        panel = nodes.container("", fields, classes=[PANEL_CLASS])
+        self.insert_under_title(panel)
+
+    def prerequisite(self, docname: str, source: Path, line: int, course_id: str, lessons: dict[str, str]) -> nodes.Node:
+        """A link to the lesson ``course_id`` (``lessons`` maps course ids to docnames), or plain text."""
+        if course_id in lessons:
+            xref = addnodes.pending_xref(
+                "",
+                nodes.inline(course_id, course_id),
+                refdomain="std",
+                reftype="doc",
+                # Absolute docname: resolved from the site root, not from
+                # this lesson's folder.
+                reftarget="/" + lessons[course_id],
+                refexplicit=False,
+                refwarn=True,
+                refdoc=docname,
+                classes=["lesson-prerequisite"],
+            )
+            xref.source, xref.line = str(source), line
+            return xref
+        if course_id in self.config.mdx_external_lessons:
+            return nodes.inline(course_id, course_id, classes=["lesson-prerequisite", "lesson-prerequisite-external"])
+        logger.warning(
+            "prerequisite '%s' is neither a lesson of this project nor listed in mdx_external_lessons; shown as plain text",
+            course_id,
+            location=(docname, line),
+            type="preview",
+            subtype="prerequisite",
+        )
+        return nodes.inline(course_id, course_id, classes=["lesson-prerequisite", "lesson-prerequisite-unknown"])
+
+    def insert_under_title(self, panel: nodes.Element) -> None:
+        section = next(iter(self.document.findall(nodes.section)), None)
+        if section is not None and section.children and isinstance(section[0], nodes.title):
+            section.insert(1, panel)
+        else:
+            # A lesson without a "# Title" (the mdx builder warns about it):
+            # the panel opens the page.
+            self.document.insert(0, panel)
+
+
+def _field(label: str, *content: nodes.Node) -> nodes.field:
+    return nodes.field("", nodes.field_name(label, label), nodes.field_body("", nodes.paragraph("", "", *content)))
+
+
+def _separated(items: list[nodes.Node], separator: str) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for index, item in enumerate(items):
+        if index:
+            out.append(nodes.Text(separator))
+        out.append(item)
+    return out
