@@ -45,7 +45,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-html: venv
+html: venv node
 	$(SPHINX) -b html $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
 
 mdx: venv
@@ -63,7 +63,7 @@ cdc-fixtures: venv
 lesson-figures: venv
 	UPDATE_LESSON_FIGURES=1 $(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/doctest/$(LANGUAGE)
 
-livehtml: venv
+livehtml: venv node
 	SPHINX_LANGUAGE=$(LANGUAGE) $(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE)
 
 gettext: venv
