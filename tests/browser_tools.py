@@ -268,16 +268,36 @@ def mermaid_parse_errors(charts: Sequence[str], timeout: float = 300) -> list[di
 _MERMAID_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{?mermaid\}?[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 
 
-def mermaid_charts_in_myst(source: str) -> list[str]:
-    """The charts of the ```mermaid / ```{mermaid} fences of a MyST file
-    (directive options such as ``:zoom:`` are not part of the chart)."""
+def mermaid_charts_in_myst(source: str) -> list[tuple[int, str]]:
+    """``(line, chart)`` for the ```mermaid / ```{mermaid} fences of a MyST
+    file, ``line`` being the chart's first line in the file (directive options
+    such as ``:zoom:`` are not part of the chart)."""
     charts = []
     for match in _MERMAID_FENCE.finditer(source):
+        first_line = source.count("\n", 0, match.start("body")) + 1
         lines = match.group("body").splitlines()
         while lines and re.match(r"^:[\w-]+:", lines[0]):
             lines.pop(0)
-        charts.append("\n".join(lines).strip("\n"))
+            first_line += 1
+        while lines and not lines[0].strip():
+            lines.pop(0)
+            first_line += 1
+        charts.append((first_line, "\n".join(lines).rstrip("\n")))
     return charts
+
+
+def mermaid_errors_in_lessons(paths) -> list[str]:
+    """``file:line: message`` for every chart in these MyST files that the real
+    Mermaid cannot parse; the line is the chart's line where Mermaid names one."""
+    located = [(Path(path), line, chart) for path in paths for line, chart in mermaid_charts_in_myst(Path(path).read_text(encoding="utf-8"))]
+    records = mermaid_parse_errors([chart for _path, _line, chart in located])
+    errors = []
+    for (path, first_line, _chart), record in zip(located, records):
+        if not record["ok"]:
+            error = record["error"]
+            line = first_line + error["line"] - 1 if error.get("line") else first_line
+            errors.append(f"{path}:{line}: Mermaid: {error['message']}")
+    return errors
 
 
 def copy_tree(source: Path, target: Path) -> Path:
