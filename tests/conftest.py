@@ -1,10 +1,15 @@
-"""Shared pytest setup: Sphinx test applications over the roots in tests/roots."""
+"""Shared pytest setup: Sphinx test applications over tests/roots, the Kafka
+broker fixtures, and one build of the course per kind for the whole session."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from course_builds import LESSONS, build_course
+from node_tools import ASTRO_BUILDS, astro_build
 
 pytest_plugins = ["sphinx.testing.fixtures", "fixtures_kafka"]
 
@@ -14,3 +19,38 @@ TESTS = Path(__file__).resolve().parent
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return TESTS / "roots"
+
+
+@pytest.fixture(scope="session")
+def course_lessons() -> list[str]:
+    assert LESSONS, "docs/ has no lessons"
+    return LESSONS
+
+
+@pytest.fixture(scope="session")
+def course_mdx(tmp_path_factory, course_lessons) -> Path:
+    """The course's MDX (built with -W: any warning fails every test using it)."""
+    outdir = tmp_path_factory.mktemp("course") / "mdx"
+    result = build_course("mdx", outdir)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def course_html(tmp_path_factory, course_lessons) -> Path:
+    """The course's preview site (built with -W)."""
+    outdir = tmp_path_factory.mktemp("course") / "html"
+    result = build_course("html", outdir)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def course_site(course_mdx):
+    """dist/ of the Astro fixture site built from the course's MDX."""
+    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="course-", dir=ASTRO_BUILDS))
+    try:
+        yield astro_build(course_mdx, site_dir=directory / "site")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

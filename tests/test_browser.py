@@ -27,7 +27,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -47,34 +46,17 @@ from browser_tools import (
     serve_directory,
     watch_live_reload,
 )
-from node_tools import ASTRO_BUILDS, NODE_MODULES, astro_build
+from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
+from node_tools import NODE_MODULES
 from sphinx_mdx import frontmatter, paths
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
 TEST_ROOT = ROOT / "tests" / "roots" / "test-preview"
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 SITE_BASE = "/debezium-course"
-LESSON_GLOB = "[0-9][0-9]-module-*/[0-9][0-9]-*.md"
-LESSONS = sorted(path.relative_to(DOCS).with_suffix("").as_posix() for path in DOCS.glob(LESSON_GLOB))
 # What package.json pins, the version the preview must serve.
 MERMAID_VERSION = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["mermaid"]
 PANEL_LABELS = {"difficulty": "Сложность", "estimatedTime": "Время", "topics": "Темы", "prerequisites": "Нужно знать"}
 OUTPUT_LABEL = '"Вывод"'  # the computed `content` of the ::before label
-
-
-def sphinx_build(builder: str, source: Path, outdir: Path, *extra: str, conf: Path | None = None) -> subprocess.CompletedProcess:
-    """sphinx-build as the Makefile runs it; ``conf`` is the -c directory (default: ``source``)."""
-    command = [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(outdir.parent / f".doctrees-{outdir.name}")]
-    if conf is not None:
-        command += ["-c", str(conf)]
-    return subprocess.run(
-        [*command, *extra, str(source), str(outdir)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "tools")},
-        timeout=600,
-    )
 
 
 def build_test_root(outdir: Path, *extra: str, source: Path = TEST_ROOT, builder: str = "html") -> subprocess.CompletedProcess:
@@ -340,34 +322,6 @@ def test_the_browser_check_catches_a_broken_diagram_and_a_foreign_request(tmp_pa
 # --- in the browser: the course's own lessons -----------------------------------
 
 
-@pytest.fixture(scope="module")
-def course_lessons() -> list[str]:
-    assert LESSONS, f"docs/ has no lessons ({LESSON_GLOB}): nothing to check in the browser"
-    return LESSONS
-
-
-@pytest.fixture(scope="module")
-def course_html(tmp_path_factory, course_lessons) -> Path:
-    outdir = tmp_path_factory.mktemp("course") / "html"
-    result = sphinx_build("html", DOCS, outdir, conf=ROOT)
-    assert result.returncode == 0, result.stderr
-    return outdir
-
-
-@pytest.fixture(scope="module")
-def course_site(tmp_path_factory, course_lessons):
-    """(dist, mdx) of the Astro fixture site built from the lessons' MDX."""
-    mdx = tmp_path_factory.mktemp("course") / "mdx"
-    result = sphinx_build("mdx", DOCS, mdx, conf=ROOT)
-    assert result.returncode == 0, result.stderr
-    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="browser-", dir=ASTRO_BUILDS))
-    try:
-        yield astro_build(mdx, site_dir=directory / "site"), mdx
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-
-
 def test_course_preview_in_the_browser(course_html, course_lessons):
     pages = html_pages(course_html)
     lesson_pages = {f"{lesson}.html": lesson for lesson in course_lessons}
@@ -401,8 +355,8 @@ def test_course_preview_in_the_browser(course_html, course_lessons):
         assert Path(record["screenshot"]).stat().st_size > 10_000
 
 
-def test_course_site_in_the_browser(course_site, course_lessons):
-    dist, mdx = course_site
+def test_course_site_in_the_browser(course_site, course_mdx, course_lessons):
+    dist, mdx = course_site, course_mdx
     urls = {lesson: f"course/{lesson}/" for lesson in course_lessons}
     screenshots = fresh_screenshot_dir("site")
     with serve_directory(dist, base=SITE_BASE) as site:
