@@ -21,7 +21,7 @@ WITH_KAFKA := $(PY) -m kafka_broker exec --
 
 export PYTHONPATH := $(CURDIR)/tools
 
-.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update livehtml test clean
+.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
@@ -29,6 +29,7 @@ help:
 	@echo "make doctest   run every lesson example against a real Kafka broker"
 	@echo "make test      doctests + the whole test suite"
 	@echo "make livehtml  preview with rebuild and reload on save"
+	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events (PostgreSQL + Kafka Connect)"
 	@echo "make lesson-figures  redraw lesson figures from their doctests"
 	@echo "make clean     remove build outputs"
@@ -66,11 +67,16 @@ lesson-figures: venv
 livehtml: venv node
 	SPHINX_LANGUAGE=$(LANGUAGE) $(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE)
 
+# Catalog templates come from the Russian sources, whatever LANGUAGE says.
 gettext: venv
-	$(SPHINX) -b gettext $(SOURCEDIR) $(BUILDDIR)/gettext
+	SPHINX_LANGUAGE=ru $(SPHINXBUILD) -c . $(SPHINXOPTS) -b gettext $(SOURCEDIR) $(BUILDDIR)/gettext -d $(BUILDDIR)/doctrees/gettext
 
 intl-update: gettext
 	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locale $(foreach l,$(LANGUAGES),-l $(l))
+
+# Every catalog complete for the current sources, nothing fuzzy, msgfmt clean.
+intl-check: venv
+	$(PY) tools/check_translations.py $(LANGUAGES)
 
 # One broker serves the doctests and the test suite (tests/test_lessons.py
 # runs the doctest builder); tests that stop a broker start their own.

@@ -63,9 +63,12 @@ _map_course_addresses()
 doctest_test_doctest_blocks = ""
 
 # --- MDX builder (see tools/sphinx_mdx) ----------------------------------
-mdx_content_root = "src/content/course"
+# Each edition is its own content collection of the site, with the same file
+# names: the Russian course at /course/…, a translation at /<language>/course/….
+_edition = "" if language == "ru" else language
+mdx_content_root = f"src/content/course-{_edition}" if _edition else "src/content/course"
 mdx_components_dir = "src/components"
-mdx_site_base = "/debezium-course"
+mdx_site_base = f"/debezium-course/{_edition}" if _edition else "/debezium-course"
 mdx_external_lessons = [
     "module-1/05-python-consumer",
 ]

@@ -27,7 +27,9 @@ ASTRO_BUILDS = ROOT / "tests" / "artifacts" / "astro-builds"
 
 # Parts of the fixture that are generated or filled in per build.
 _NOT_COPIED = {"node_modules", "dist", ".astro"}
-_LESSONS_DIR = Path("src", "content", "course")
+_CONTENT_DIR = Path("src", "content")
+# Lesson collections of the fixture: the Russian course and its English edition.
+COLLECTIONS = ("course", "course-en")
 
 
 class NodeToolError(RuntimeError):
@@ -133,9 +135,12 @@ def github_slugs(headings: list[str]) -> list[str]:
     return _json_output("slug.mjs", process)
 
 
-def copy_fixture_site(site_dir: Path, mdx_root: Path) -> Path:
-    """Make ``site_dir`` a copy of the fixture site whose lessons are the
-    ``<NN-module-N>/<NN-slug>.mdx`` tree under ``mdx_root``."""
+def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course") -> Path:
+    """Make ``site_dir`` a copy of the fixture site whose ``collection``
+    holds the ``<NN-module-N>/<NN-slug>.mdx`` tree under ``mdx_root`` (the
+    other collections stay empty)."""
+    if collection not in COLLECTIONS:
+        raise NodeToolError(f"the fixture site has no collection {collection!r} ({', '.join(COLLECTIONS)})")
     site_dir = Path(site_dir).resolve()
     if ROOT not in site_dir.parents:
         # The copy's imports (astro/config, react, …) resolve only through
@@ -153,14 +158,16 @@ def copy_fixture_site(site_dir: Path, mdx_root: Path) -> Path:
             name
             for name in names
             if (Path(directory) == FIXTURE_SITE and name in _NOT_COPIED)
-            or (Path(directory) / name == FIXTURE_SITE / _LESSONS_DIR)
+            or (Path(directory) == FIXTURE_SITE / _CONTENT_DIR and name in COLLECTIONS)
         ],
     )
-    shutil.copytree(mdx_root, site_dir / _LESSONS_DIR)
+    shutil.copytree(mdx_root, site_dir / _CONTENT_DIR / collection)
+    for other in COLLECTIONS:
+        (site_dir / _CONTENT_DIR / other).mkdir(exist_ok=True)
     return site_dir
 
 
-def astro_build(mdx_root: Path, site_dir: Path | None = None, timeout: float = 900) -> Path:
+def astro_build(mdx_root: Path, site_dir: Path | None = None, timeout: float = 900, collection: str = "course") -> Path:
     """Build the fixture site with the lessons under ``mdx_root``; return its dist directory.
 
     The build runs in a fresh copy of tests/astro-site (``site_dir``, or a
@@ -172,7 +179,7 @@ def astro_build(mdx_root: Path, site_dir: Path | None = None, timeout: float = 9
     if site_dir is None:
         ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
         site_dir = Path(tempfile.mkdtemp(prefix="site-", dir=ASTRO_BUILDS))
-    site_dir = copy_fixture_site(site_dir, mdx_root)
+    site_dir = copy_fixture_site(site_dir, mdx_root, collection)
     process = run_node_script("astro-build.mjs", ["--root", str(site_dir)], timeout=timeout)
     output = process.stdout + process.stderr
     if process.returncode != 0:

@@ -4,15 +4,15 @@ Rooms: ``builder`` (what to write, where, when outdated), ``translator``
 (doctree → MDX), ``frontmatter`` (typed YAML and the site's schema),
 ``escaping`` (all text made literal), ``paths`` (lesson names, output paths,
 site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
-``outputs`` (atomic writes into a shared directory), ``settings``.
+``i18n`` (front matter and diagrams in the translation catalogs),
+``collectors`` (what reading records for writing), ``outputs`` (atomic
+writes into a shared directory), ``settings``.
 """
 
 from __future__ import annotations
 
-from . import collectors
-from .anchors import AnchorCollector
+from . import collectors, i18n
 from .builder import MdxBuilder
-from .frontmatter import FrontMatterCollector
 from .settings import CONFIG_VALUES
 
 
@@ -29,5 +29,6 @@ def setup(app):
     for name, (default, rebuild) in CONFIG_VALUES.items():
         app.add_config_value(name, default, rebuild)
     app.connect("config-inited", _keep_typography)
-    collectors.register(app, AnchorCollector, FrontMatterCollector)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    i18n.setup(app)
+    collectors.register(app)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

@@ -1,15 +1,14 @@
-"""Which site anchor each section of each document gets.
+"""Which site anchor each section of a document gets.
 
 Docutils gives sections ASCII ids (a Cyrillic heading becomes ``id3``) while
-the Astro site slugs the heading text.  This collector records, per
-document, the slug of every section id and of the targets attached to it,
-so links into a section can use the anchor the site really has.
+the Astro site slugs the heading text.  Every section id, and the ids of
+targets attached to it, maps to the slug of its heading, so links into a
+section can use the anchor the site really has.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
-from .collectors import PerDocumentCollector
 from .slugs import Slugger
 
 
@@ -25,15 +24,13 @@ def document_title_section(doctree: nodes.document, title: str | None) -> nodes.
     return None
 
 
-class AnchorCollector(PerDocumentCollector):
-    attribute = "mdx_anchors"
-
-    def collect(self, app, doctree):
-        title_section = document_title_section(doctree, app.env.metadata[app.env.docname].get("title"))
-        slugger = Slugger()
-        anchors = {}
-        for section in doctree.findall(nodes.section):
-            slug = "" if section is title_section else slugger.slug(section[0].astext())
-            for node_id in section["ids"]:
-                anchors[node_id] = slug
-        return anchors
+def section_anchors(doctree: nodes.document, title: str | None) -> dict[str, str]:
+    """Section id -> the site's anchor for it ('' for the page title's section)."""
+    title_section = document_title_section(doctree, title)
+    slugger = Slugger()
+    anchors = {}
+    for section in doctree.findall(nodes.section):
+        slug = "" if section is title_section else slugger.slug(section[0].astext())
+        for node_id in section["ids"]:
+            anchors[node_id] = slug
+    return anchors

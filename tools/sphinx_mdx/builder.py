@@ -154,7 +154,7 @@ class MdxBuilder(Builder):
             logger.warning(__("cannot write %s: %s"), self.output.root / relpath, error, location=(docname, 1), type="mdx", subtype="write")
 
     def assemble(self, docname: str, translator: MdxTranslator) -> str:
-        parts = [frontmatter.render(self.front_matter[docname].values)]
+        parts = [frontmatter.render(self.front_matter[docname])]
         imports = self.mdx_settings.import_lines(docname, translator.components_used)
         if imports:
             parts.append("\n".join(imports) + "\n")

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from sphinx.environment.collectors import EnvironmentCollector
 
+from .anchors import section_anchors
+from .i18n import document_front_matter
+
 
 class PerDocumentCollector(EnvironmentCollector):
     """Stores ``collect(app, doctree)`` per document in ``env.<attribute>``."""
@@ -33,7 +36,26 @@ class PerDocumentCollector(EnvironmentCollector):
         raise NotImplementedError
 
 
-def register(app, *collectors: type[PerDocumentCollector]) -> None:
+class FrontMatterCollector(PerDocumentCollector):
+    """Every lesson's front matter, checked, with its translations."""
+
+    attribute = "mdx_front_matter"
+
+    def collect(self, app, doctree):
+        return document_front_matter(doctree)
+
+
+class AnchorCollector(PerDocumentCollector):
+    """Every document's section ids and the site anchors they become."""
+
+    attribute = "mdx_anchors"
+
+    def collect(self, app, doctree):
+        matter = document_front_matter(doctree)
+        return section_anchors(doctree, matter.title if matter else None)
+
+
+def register(app, collectors=(FrontMatterCollector, AnchorCollector)) -> None:
     def init_env(app):
         for collector in collectors:
             if not hasattr(app.env, collector.attribute):

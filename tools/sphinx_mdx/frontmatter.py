@@ -15,8 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import escaping, paths
-from .collectors import PerDocumentCollector
+from . import escaping
 
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 # Keys Sphinx or MyST read themselves; they are not part of the site's schema.
@@ -45,9 +44,28 @@ class FrontMatter:
     lines: dict = field(default_factory=dict)  # key -> source line (1-based)
     start_line: int = 1
     problems: list[Problem] = field(default_factory=list)
+    # original text -> text in the build's language (from the catalogs)
+    translations: dict = field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.start_line)
+
+    def messages(self) -> list[str]:
+        """The prose of the translatable fields, each text once."""
+        texts = []
+        for key in TRANSLATABLE:
+            value = self.values.get(key)
+            texts.extend(value if isinstance(value, list) else [value])
+        return list(dict.fromkeys(text for text in texts if isinstance(text, str) and text))
+
+    def translate(self, text: str) -> str:
+        return self.translations.get(text, text)
+
+    @property
+    def title(self) -> str | None:
+        """The title in the build's language."""
+        title = self.values.get("title")
+        return self.translate(title) if isinstance(title, str) else None
 
 
 def read(source_path: Path) -> FrontMatter:
@@ -144,15 +162,15 @@ def _check_schema(matter: FrontMatter) -> list[Problem]:
     return problems
 
 
-def render(values: dict, translate: Callable[[str], str] = lambda text: text) -> str:
-    """The MDX front matter block, keys in schema order, types kept."""
+def render(matter: FrontMatter) -> str:
+    """The MDX front matter block, keys in schema order, types kept, prose translated."""
     out = ["---"]
     for key in FIELD_ORDER:
-        if key not in values:
+        if key not in matter.values:
             continue
-        value = values[key]
+        value = matter.values[key]
         if key in TRANSLATABLE:
-            value = [translate(item) for item in value] if isinstance(value, list) else translate(value)
+            value = [matter.translate(item) for item in value] if isinstance(value, list) else matter.translate(value)
         if isinstance(value, list):
             rendered = "[" + ", ".join(escaping.yaml_scalar(item) for item in value) + "]"
         else:
@@ -161,14 +179,3 @@ def render(values: dict, translate: Callable[[str], str] = lambda text: text) ->
     out.append("---")
     return "\n".join(out) + "\n"
 
-
-class FrontMatterCollector(PerDocumentCollector):
-    """Every lesson's front matter, read and checked once per read of the lesson."""
-
-    attribute = "mdx_front_matter"
-
-    def collect(self, app, doctree):
-        docname = app.env.docname
-        if not paths.is_lesson(docname):
-            return None
-        return read(Path(app.env.doc2path(docname)))

@@ -43,7 +43,8 @@ class MdxTranslator(SphinxTranslator):
         self._blocks: list[list[str]] = [[]]
         self._inline: list[str] | None = None
         self._section_level = 0
-        self._title_section = document_title_section(document, builder.env.metadata[self.docname].get("title"))
+        matter = builder.env.mdx_front_matter.get(self.docname)
+        self._title_section = document_title_section(document, matter.title if matter else None)
         self._in_table_cell = False
 
     # ------------------------------------------------------------------
@@ -506,6 +507,7 @@ class MdxTranslator(SphinxTranslator):
     visit_meta = _skip
     visit_label = _skip
     visit_toctree = _skip
+    visit_front_matter_messages = _skip  # written as the front matter itself
 
     # ------------------------------------------------------------------
     # anything else

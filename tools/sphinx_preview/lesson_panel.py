@@ -3,9 +3,9 @@
 - The front matter (difficulty, estimated time, topics, prerequisites) in a
   panel right under the page title, as the course site shows it above the
   lesson. myst-parser keeps front matter in ``env.metadata`` as strings, so
-  the values are read again from the source with the mdx builder's reader
-  (``sphinx_mdx.frontmatter.read``), which keeps their YAML types and knows
-  the line of each field for warnings.
+  the values come from what sphinx_mdx recorded while reading the lesson
+  (``env.mdx_front_matter``): YAML types kept, the line of each field known
+  for warnings, topics translated in a translated build.
 - Doctest output (``{testoutput}`` blocks) gets the ``doctest-output`` class,
   which the stylesheet labels "Вывод", so a reader tells program output from
   code.
@@ -82,7 +82,9 @@ class LessonPreviewTransform(SphinxPostTransform):
 
     def add_front_matter_panel(self, docname: str) -> None:
         source = Path(self.env.doc2path(docname))
-        matter = frontmatter.read(source)
+        # Read and checked by sphinx_mdx while Sphinx read the lesson, with the
+        # translations of its prose in a translated build.
+        matter = self.env.mdx_front_matter[docname]
         for problem in matter.problems:
             # The panel leaves out a field it cannot show; this says why.
             logger.warning(problem.message, location=(docname, problem.line), type="preview", subtype="frontmatter")
@@ -98,7 +100,7 @@ class LessonPreviewTransform(SphinxPostTransform):
             fields += _field(labels["estimatedTime"], nodes.inline("", labels["minutes"].format(shown)))
         topics = values.get("topics")
         if isinstance(topics, list) and topics:
-            chips = [nodes.inline("", str(topic), classes=["lesson-topic"]) for topic in topics]
+            chips = [nodes.inline("", matter.translate(str(topic)), classes=["lesson-topic"]) for topic in topics]
             fields += _field(labels["topics"], *_separated(chips, " "))
         prerequisites = values.get("prerequisites")
         if isinstance(prerequisites, list) and prerequisites:

@@ -4,6 +4,18 @@ import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
 
+// The site's lesson schema, shared by every edition.
+const lessonSchema = z.object({
+  title: z.string(),
+  description: z.string(),
+  order: z.number(),
+  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  // Minutes.
+  estimatedTime: z.number(),
+  topics: z.array(z.string()),
+  prerequisites: z.array(z.string()).optional(),
+});
+
 const course = defineCollection({
   // No generateId: the site uses the loader's default id (each path segment
   // run through github-slugger, extension dropped), and so must the fixture,
@@ -13,16 +25,15 @@ const course = defineCollection({
   loader: glob({ pattern: '**/*.mdx', base: './src/content/course' }),
   // Plain (non-strict) object: unknown keys are dropped, but every declared
   // key has its exact type, so `order: "1"` is a schema error, not a coercion.
-  schema: z.object({
-    title: z.string(),
-    description: z.string(),
-    order: z.number(),
-    difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
-    // Minutes.
-    estimatedTime: z.number(),
-    topics: z.array(z.string()),
-    prerequisites: z.array(z.string()).optional(),
-  }),
+  schema: lessonSchema,
 });
 
-export const collections = { course };
+// The English edition: a sibling collection with the same file names, pages
+// under /en/course/<entry id>/ (mdx_content_root and mdx_site_base for
+// LANGUAGE=en in conf.py).
+const courseEn = defineCollection({
+  loader: glob({ pattern: '**/*.mdx', base: './src/content/course-en' }),
+  schema: lessonSchema,
+});
+
+export const collections = { course, courseEn };

@@ -1,0 +1,98 @@
+"""Prose that lives outside the doctree's text, made translatable.
+
+Sphinx's gettext machinery extracts and translates text nodes.  Two kinds of
+lesson prose are not text nodes: the front matter's ``title``,
+``description`` and ``topics`` (YAML, not Markdown) and the labels of
+Mermaid diagrams (the chart source is a node attribute).  Each gets an
+invisible ``addnodes.translatable`` node, added before Sphinx's ``Locale``
+transform runs: ``make gettext`` then puts them in the catalogs, and a
+translated build applies the catalog's text to them.  A chart is one
+message (its whole source), so a translator sees labels in their context
+and keeps the diagram syntax around them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
+from sphinxcontrib.mermaid import mermaid
+
+from . import frontmatter, paths
+
+
+class front_matter_messages(nodes.Element, nodes.Invisible):
+    """A lesson's front matter; its children are the prose to translate."""
+
+
+class front_matter_text(nodes.Element, nodes.Invisible, addnodes.translatable):
+    """One text of the front matter's prose fields, as one message.
+
+    One node per message: Sphinx's Locale transform keeps one "translated"
+    flag per node, so a node with several messages would get some of them
+    skipped.
+    """
+
+    def preserve_original_messages(self) -> None:
+        pass  # the original stays in "original"
+
+    def extract_original_messages(self) -> list[str]:
+        return [self["original"]]
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        self.parent["front_matter"].translations[original_message] = translated_message
+
+
+class chart_message(nodes.Element, nodes.Invisible, addnodes.translatable):
+    """The source of the Mermaid chart this node sits in, as one message."""
+
+    def preserve_original_messages(self) -> None:
+        pass
+
+    def extract_original_messages(self) -> list[str]:
+        return [self["original"]]
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        self.parent["code"] = translated_message
+
+
+class AttachMessages(SphinxTransform):
+    # After PreserveTranslatableMessages (10), before Locale (20).
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        docname = self.env.current_document.docname
+        source = str(self.env.doc2path(docname))
+        if paths.is_lesson(docname):
+            matter = frontmatter.read(Path(source))
+            node = front_matter_messages(front_matter=matter)
+            for text in matter.messages():
+                message = front_matter_text(original=text)
+                message.source, message.line = source, matter.line_of("title")
+                node.append(message)
+            self.document.append(node)
+        for chart in self.document.findall(mermaid):
+            message = chart_message(original=chart["code"])
+            message.source = source
+            # The mermaid directive does not record its line; its parent does.
+            message.line = chart.line or chart.parent.line
+            chart.append(message)
+
+
+def document_front_matter(doctree: nodes.document) -> frontmatter.FrontMatter | None:
+    """The front matter of a lesson's doctree, translations applied."""
+    node = next(doctree.findall(front_matter_messages), None)
+    return None if node is None else node["front_matter"]
+
+
+def skip(translator, node) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app) -> None:
+    app.add_transform(AttachMessages)
+    writers = {name: (skip, None) for name in ("html", "latex", "text", "man", "texinfo")}
+    app.add_node(front_matter_messages, **writers)
+    app.add_node(chart_message, **writers)
