@@ -27,22 +27,23 @@ def course_lessons() -> list[str]:
     return LESSONS
 
 
+def _built_course(tmp_path_factory, builder: str) -> Path:
+    outdir = tmp_path_factory.mktemp("course") / builder
+    result = build_course(builder, outdir)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
 @pytest.fixture(scope="session")
 def course_mdx(tmp_path_factory, course_lessons) -> Path:
     """The course's MDX (built with -W: any warning fails every test using it)."""
-    outdir = tmp_path_factory.mktemp("course") / "mdx"
-    result = build_course("mdx", outdir)
-    assert result.returncode == 0, result.stderr
-    return outdir
+    return _built_course(tmp_path_factory, "mdx")
 
 
 @pytest.fixture(scope="session")
 def course_html(tmp_path_factory, course_lessons) -> Path:
     """The course's preview site (built with -W)."""
-    outdir = tmp_path_factory.mktemp("course") / "html"
-    result = build_course("html", outdir)
-    assert result.returncode == 0, result.stderr
-    return outdir
+    return _built_course(tmp_path_factory, "html")
 
 
 @pytest.fixture(scope="session")

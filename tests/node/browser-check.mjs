@@ -30,7 +30,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchBrowser, newRecordedContext, readStdinJson, recordPage } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext, readStdinJson, recordPage, runMain } from './browser-common.mjs';
 
 const DIAGRAMS = 'pre.mermaid, figure.mermaid-diagram';
 
@@ -323,9 +323,4 @@ async function main() {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`browser-check: ${error?.stack ?? error}\n`);
-  process.exitCode = 1;
-}
+await runMain('browser-check', main);

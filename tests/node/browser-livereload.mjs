@@ -17,7 +17,7 @@
 // Exit status 0 when a result was printed, 1 when the browser failed, 2 on
 // bad input.
 
-import { launchBrowser, newRecordedContext, readStdinJson, recordPage } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext, readStdinJson, recordPage, runMain } from './browser-common.mjs';
 
 function emit(object) {
   process.stdout.write(`${JSON.stringify(object)}\n`);
@@ -86,9 +86,4 @@ async function main() {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`browser-livereload: ${error?.stack ?? error}\n`);
-  process.exitCode = 1;
-}
+await runMain('browser-livereload', main);

@@ -24,7 +24,7 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { launchBrowser, newRecordedContext, readStdinJson } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext, readStdinJson, runMain } from './browser-common.mjs';
 
 const require = createRequire(import.meta.url);
 const MERMAID_BUNDLE = path.join(path.dirname(require.resolve('mermaid/package.json')), 'dist', 'mermaid.min.js');
@@ -90,9 +90,4 @@ async function main() {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`mermaid-check: ${error?.stack ?? error}\n`);
-  process.exitCode = 1;
-}
+await runMain('mermaid-check', main);

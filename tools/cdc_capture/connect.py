@@ -6,7 +6,6 @@ cached in ``.cache/cdc/debezium-<v>-kafka-<v>/lib``; a second run reuses them.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -19,7 +18,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .postgres import free_port
+from local_services import die_with_parent, free_port
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +92,6 @@ logger.reflections.level = ERROR
 """
 
 
-def _die_with_parent() -> None:
-    # Runs in the child before exec: should the capture process die without
-    # stop(), the kernel sends the JVM SIGTERM instead of leaving it orphaned.
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
-
-
 def _write_properties(path: Path, props: dict[str, str]) -> None:
     path.write_text("".join(f"{k}={v}\n" for k, v in props.items()), encoding="utf-8")
 
@@ -157,7 +146,7 @@ class ConnectStandalone:
             stdout=open(self.workdir / "connect.stdout", "wb"),
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         return self
 

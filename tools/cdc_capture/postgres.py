@@ -14,10 +14,11 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from local_services import free_port
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,6 @@ def find_bindir() -> Path:
         )
     newest = max(candidates, key=lambda p: int(Path(p).parent.parent.name))
     return Path(newest).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _ensure_os_user(name: str) -> pwd.struct_passwd:

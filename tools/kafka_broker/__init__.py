@@ -14,7 +14,6 @@ messages and committed offsets survive a simulated outage.
 from __future__ import annotations
 
 import base64
-import ctypes
 import fcntl
 import os
 import re
@@ -28,6 +27,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from local_services import die_with_parent, free_port
 
 __all__ = ["KafkaBroker", "KafkaBrokerError", "ensure_jars", "kafka_version", "INSTALL_HINT"]
 
@@ -118,12 +119,6 @@ def ensure_jars(version: str | None = None, *, quiet: bool = True) -> Path:
     return target
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _random_cluster_id() -> str:
     # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding.
     # Like Kafka's own Uuid.randomUuid(), reject ids starting with "-": the
@@ -132,17 +127,6 @@ def _random_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
-
-
-def _die_with_parent() -> None:
-    # Runs in the child before exec: if the Python process that owns the broker
-    # dies without stop(), the kernel sends the JVM SIGTERM instead of leaving
-    # an orphan broker holding ports and memory.
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def _in_main_thread() -> bool:
@@ -219,8 +203,8 @@ class KafkaBroker:
         jars = ensure_jars(self.version)
         if self.work_dir is None:
             self.work_dir = Path(tempfile.mkdtemp(prefix="kafka-broker-"))
-            self.port = _free_port()
-            self.controller_port = _free_port()
+            self.port = free_port()
+            self.controller_port = free_port()
             self._write_config()
             self._format_storage(java, jars)
         self._launch(java, jars)
@@ -351,7 +335,7 @@ class KafkaBroker:
             cwd=self.work_dir,
             # The death signal follows the *thread* that forked the JVM, so it is
             # only safe when the broker is started from the main thread.
-            preexec_fn=_die_with_parent if _in_main_thread() and sys.platform.startswith("linux") else None,
+            preexec_fn=die_with_parent if _in_main_thread() and sys.platform.startswith("linux") else None,
         )
 
     def _fail_start(self, reason: str) -> None:
