@@ -279,5 +279,9 @@ def test_a_full_module_of_lessons():
 @settings(max_examples=settings().max_examples)
 @given(st.lists(lesson, min_size=LESSONS_PER_EXAMPLE, max_size=LESSONS_PER_EXAMPLE))
 @example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("paragraph", "1) x\n- y\n> z\n# w")]}] * 1)
+# Found by this test: GFM autolinked a bare URL and kept the escape in it.
+@example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("paragraph", "( http://example.com/a_b смещение")]}])
+# Found by this test: a heading inside a list item becomes a rubric.
+@example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("bullets", "- #   ΑΒΓ [*б export const a = 1 )]<c")]}])
 def test_any_lesson_compiles_and_reads_back(lessons):
     check_course(lessons)
