@@ -38,10 +38,11 @@ class MdxTranslator(SphinxTranslator):
         self.docname = builder.current_docname
         self.settings_mdx = builder.mdx_settings
         self.components_used: set[str] = set()
-        self.images: list[str] = []
         self.body = ""
         self._blocks: list[list[str]] = [[]]
         self._inline: list[str] | None = None
+        # Whether the inline buffer was opened for text outside any paragraph.
+        self._loose = False
         self._section_level = 0
         matter = builder.env.mdx_front_matter.get(self.docname)
         self._title_section = document_title_section(document, matter.title if matter else None)
@@ -58,9 +59,9 @@ class MdxTranslator(SphinxTranslator):
         self._end_loose_inline()
         self._blocks.append([])
 
-    def _pop(self, separator: str = "\n\n") -> str:
+    def _pop(self) -> str:
         self._end_loose_inline()
-        return separator.join(block for block in self._blocks.pop() if block)
+        return "\n\n".join(block for block in self._blocks.pop() if block)
 
     def _start_inline(self) -> None:
         self._end_loose_inline()
@@ -77,8 +78,6 @@ class MdxTranslator(SphinxTranslator):
             self._inline = []
             self._loose = True
         self._inline.append(text)
-
-    _loose = False
 
     def _end_loose_inline(self) -> None:
         if self._loose and self._inline is not None:
@@ -383,7 +382,6 @@ class MdxTranslator(SphinxTranslator):
                 # The file is missing: keep the words, lose nothing.
                 self._emit(alt)
                 raise nodes.SkipNode
-            self.images.append(uri)
         image = f"![{alt}]({escaping.link_destination(source)})"
         if isinstance(node.parent, nodes.TextElement):
             self._emit(image)
