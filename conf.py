@@ -63,12 +63,24 @@ _map_course_addresses()
 doctest_test_doctest_blocks = ""
 
 # --- MDX builder (see tools/sphinx_mdx) ----------------------------------
-# Each edition is its own content collection of the site, with the same file
-# names: the Russian course at /course/…, a translation at /<language>/course/….
-_edition = "" if language == "ru" else language
-mdx_content_root = f"src/content/course-{_edition}" if _edition else "src/content/course"
 mdx_components_dir = "src/components"
-mdx_site_base = f"/debezium-course/{_edition}" if _edition else "/debezium-course"
 mdx_external_lessons = [
     "module-1/05-python-consumer",
 ]
+
+
+def _edition_settings(app, config):
+    """Each edition is its own content collection of the site, with the same
+    file names: the Russian course at /course/…, a translation at
+    /<language>/course/….  Derived from the final ``language``, so
+    ``-D language=en`` gets the English collection too."""
+    if config.language in (None, "ru"):
+        config.mdx_content_root = "src/content/course"
+        config.mdx_site_base = "/debezium-course"
+    else:
+        config.mdx_content_root = f"src/content/course-{config.language}"
+        config.mdx_site_base = f"/debezium-course/{config.language}"
+
+
+def setup(app):
+    app.connect("config-inited", _edition_settings)

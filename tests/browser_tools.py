@@ -17,7 +17,6 @@ import os
 import queue
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from node_tools import NODE_SCRIPTS, ROOT, NodeToolError, _json_output, _node_env, _require_node_modules, node_executable, run_node_script
+from node_tools import NODE_SCRIPTS, ROOT, NodeToolError, json_output, node_env, node_executable, require_node_modules, run_node_script
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -34,12 +33,6 @@ def require_chromium() -> None:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         raise NodeToolError(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (or set CHROMIUM_PATH)")
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- static server ----------------------------------------------------------
@@ -140,7 +133,7 @@ def check_pages(pages: Sequence[dict], timeout_ms: int = 20000, concurrency: int
         if page.get("screenshot") is not None:
             page["screenshot"] = str(page["screenshot"])
     process = run_node_script("browser-check.mjs", stdin=json.dumps(payload), timeout=timeout)
-    return _json_output("browser-check.mjs", process)
+    return json_output("browser-check.mjs", process)
 
 
 def page_problems(record: dict) -> list[str]:
@@ -196,7 +189,7 @@ def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], time
     ``pageErrors``, plus ``loaded`` (the first report, before the save).
     """
     require_chromium()
-    _require_node_modules()
+    require_node_modules()
     process = subprocess.Popen(
         [node_executable(), str(NODE_SCRIPTS / "browser-livereload.mjs")],
         stdin=subprocess.PIPE,
@@ -205,7 +198,7 @@ def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], time
         text=True,
         encoding="utf-8",
         cwd=ROOT,
-        env=_node_env(),
+        env=node_env(),
     )
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -260,7 +253,7 @@ def mermaid_parse_errors(charts: Sequence[str], timeout: float = 300) -> list[di
         return []
     require_chromium()
     process = run_node_script("mermaid-check.mjs", stdin=json.dumps(charts), timeout=timeout)
-    return _json_output("mermaid-check.mjs", process)
+    return json_output("mermaid-check.mjs", process)
 
 
 # --- lesson sources ------------------------------------------------------------

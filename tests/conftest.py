@@ -3,13 +3,11 @@ broker fixtures, and one build of the course per kind for the whole session."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 from course_builds import LESSONS, build_course
-from node_tools import ASTRO_BUILDS, astro_build
+from node_tools import astro_build, astro_site_dir
 
 pytest_plugins = ["sphinx.testing.fixtures", "fixtures_kafka"]
 
@@ -49,9 +47,5 @@ def course_html(tmp_path_factory, course_lessons) -> Path:
 @pytest.fixture(scope="session")
 def course_site(course_mdx):
     """dist/ of the Astro fixture site built from the course's MDX."""
-    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="course-", dir=ASTRO_BUILDS))
-    try:
-        yield astro_build(course_mdx, site_dir=directory / "site")
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    with astro_site_dir("course") as site:
+        yield astro_build(course_mdx, site_dir=site)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,8 @@ LESSON_GLOB = "[0-9][0-9]-module-*/[0-9][0-9]-*.md"
 LESSONS = sorted(path.relative_to(DOCS).with_suffix("").as_posix() for path in DOCS.glob(LESSON_GLOB))
 
 
-def sphinx_build(
-    builder: str, source: Path, outdir: Path, *extra: str, conf: Path | None = None, env: dict | None = None
-) -> subprocess.CompletedProcess:
-    """sphinx-build in a subprocess; ``conf`` is the -c directory (default: ``source``).
+def sphinx_command(builder: str, source: Path, outdir: Path, *extra: str, conf: Path | None = None) -> list[str]:
+    """The sphinx-build command line; ``conf`` is the -c directory (default: ``source``).
 
     Each output directory gets its own doctree cache beside it, so builds of
     different builders never share a pickled environment.
@@ -25,11 +24,23 @@ def sphinx_build(
     command = [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(outdir.parent / f".doctrees-{outdir.name}")]
     if conf is not None:
         command += ["-c", str(conf)]
+    return [*command, *extra, str(source), str(outdir)]
+
+
+def sphinx_env(extra: dict | None = None) -> dict:
+    """The environment sphinx-build runs in: our extensions importable."""
+    return {**os.environ, "PYTHONPATH": str(TOOLS), **(extra or {})}
+
+
+def sphinx_build(
+    builder: str, source: Path, outdir: Path, *extra: str, conf: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """sphinx-build in a subprocess, its output captured."""
     return subprocess.run(
-        [*command, *extra, str(source), str(outdir)],
+        sphinx_command(builder, source, outdir, *extra, conf=conf),
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(TOOLS), **(env or {})},
+        env=sphinx_env(env),
         timeout=900,
     )
 
@@ -37,3 +48,15 @@ def sphinx_build(
 def build_course(builder: str, outdir: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """The course with the project's conf.py, every warning an error."""
     return sphinx_build(builder, DOCS, outdir, "-W", "--keep-going", *extra, conf=ROOT, env=env)
+
+
+def run_course_doctests(outdir: Path, broker, language: str = "ru") -> str:
+    """Every doctest of the course against ``broker``; fails unless all pass
+    and there were tests to run.  Returns the doctest builder's report."""
+    result = build_course("doctest", outdir, env={"SPHINX_LANGUAGE": language, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers})
+    report_path = outdir / "output.txt"
+    report = report_path.read_text(encoding="utf-8") if report_path.exists() else ""
+    assert result.returncode == 0, result.stdout + result.stderr + report
+    tests_run = sum(int(count) for count in re.findall(r"^\s*(\d+) tests?\b", report, re.M))
+    assert tests_run > 0 and "0 failures in tests" in report, report
+    return report

@@ -10,6 +10,7 @@ repository.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -37,11 +38,11 @@ class NodeToolError(RuntimeError):
 
 
 class MdxCompileError(NodeToolError):
-    """At least one MDX file does not compile; the message lists them all."""
+    """At least one MDX file does not compile, or the compiler warned; the message lists them all."""
 
     def __init__(self, records: list[dict]):
         self.records = records
-        super().__init__("MDX does not compile:\n" + "\n".join(format_mdx_errors(records)))
+        super().__init__("MDX does not compile cleanly:\n" + "\n".join(format_mdx_errors(records)))
 
 
 class AstroBuildError(NodeToolError):
@@ -59,12 +60,12 @@ def node_executable() -> str:
     return node
 
 
-def _require_node_modules() -> None:
+def require_node_modules() -> None:
     if not (NODE_MODULES / ".package-lock.json").is_file():
         raise NodeToolError(f"{NODE_MODULES} is not installed: run `make node` (npm ci) first")
 
 
-def _node_env() -> dict[str, str]:
+def node_env() -> dict[str, str]:
     env = dict(os.environ)
     # No usage reports from Astro; the test machines have no network anyway.
     env["ASTRO_TELEMETRY_DISABLED"] = "1"
@@ -78,7 +79,7 @@ def run_node_script(
     script: str, args: Sequence[str] = (), stdin: str | None = None, timeout: float = 600, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
     """Run ``tests/node/<script>`` and return the finished process, whatever its exit status."""
-    _require_node_modules()
+    require_node_modules()
     return subprocess.run(
         [node_executable(), str(NODE_SCRIPTS / script), *args],
         input=stdin,
@@ -87,11 +88,11 @@ def run_node_script(
         encoding="utf-8",
         timeout=timeout,
         cwd=cwd,
-        env=_node_env(),
+        env=node_env(),
     )
 
 
-def _json_output(script: str, process: subprocess.CompletedProcess):
+def json_output(script: str, process: subprocess.CompletedProcess):
     if process.returncode != 0:
         raise NodeToolError(f"{script} exited with {process.returncode}:\n{process.stderr}")
     try:
@@ -101,10 +102,10 @@ def _json_output(script: str, process: subprocess.CompletedProcess):
 
 
 def format_mdx_errors(records: list[dict]) -> list[str]:
-    """``file:line:column: message`` for every error in compile_mdx records."""
+    """``file:line:column: message`` for every error and warning in compile_mdx records."""
     lines = []
     for record in records:
-        for error in record["errors"]:
+        for error in [*record["errors"], *record["warnings"]]:
             line = error["line"] if error["line"] is not None else 0
             column = error["column"] if error["column"] is not None else 0
             rule = f" [{error['rule']}]" if error.get("rule") else ""
@@ -117,22 +118,25 @@ def compile_mdx(paths, tree: bool = False, check: bool = False) -> list[dict]:
 
     Returns one record per path, in order (see tests/node/compile-mdx.mjs for
     the fields; ``tree=True`` adds text, headings, links and mdx_nodes).
-    With ``check=True`` raises MdxCompileError if any file fails.
+    With ``check=True`` raises MdxCompileError if any file fails or the
+    compiler warns about it.
     """
     paths = [str(Path(p)) for p in paths]
     if not paths:
         return []
     process = run_node_script("compile-mdx.mjs", ["--tree"] if tree else [], stdin=json.dumps(paths))
-    records = _json_output("compile-mdx.mjs", process)
-    if check and not all(record["ok"] for record in records):
-        raise MdxCompileError([record for record in records if not record["ok"]])
+    records = json_output("compile-mdx.mjs", process)
+    if check:
+        failed = [record for record in records if not record["ok"] or record["warnings"]]
+        if failed:
+            raise MdxCompileError(failed)
     return records
 
 
 def github_slugs(headings: list[str]) -> list[str]:
     """Slugs github-slugger gives these headings on one page (repeats get -1, -2, …)."""
     process = run_node_script("slug.mjs", stdin=json.dumps(list(headings)))
-    return _json_output("slug.mjs", process)
+    return json_output("slug.mjs", process)
 
 
 def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course") -> Path:
@@ -167,18 +171,30 @@ def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course"
     return site_dir
 
 
-def astro_build(mdx_root: Path, site_dir: Path | None = None, timeout: float = 900, collection: str = "course") -> Path:
+@contextlib.contextmanager
+def astro_site_dir(prefix: str):
+    """A fresh directory for one copy of the fixture site, removed afterwards.
+
+    It lies inside the repository (under tests/artifacts/, git-ignored) because
+    Node must find node_modules from it; the unique name keeps concurrent
+    runs apart.
+    """
+    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=ASTRO_BUILDS))
+    try:
+        yield directory / "site"
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def astro_build(mdx_root: Path, site_dir: Path, timeout: float = 900, collection: str = "course") -> Path:
     """Build the fixture site with the lessons under ``mdx_root``; return its dist directory.
 
-    The build runs in a fresh copy of tests/astro-site (``site_dir``, or a
-    new directory under tests/artifacts/astro-builds/), never in the
-    fixture itself, so builds of different lesson trees cannot see each
-    other's lessons or caches. Raises AstroBuildError with Astro's output if
-    the build fails.
+    The build runs in a fresh copy of tests/astro-site at ``site_dir`` (see
+    ``astro_site_dir``), never in the fixture itself, so builds of different
+    lesson trees cannot see each other's lessons or caches. Raises
+    AstroBuildError with Astro's output if the build fails.
     """
-    if site_dir is None:
-        ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-        site_dir = Path(tempfile.mkdtemp(prefix="site-", dir=ASTRO_BUILDS))
     site_dir = copy_fixture_site(site_dir, mdx_root, collection)
     process = run_node_script("astro-build.mjs", ["--root", str(site_dir)], timeout=timeout)
     output = process.stdout + process.stderr

@@ -9,16 +9,15 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from node_tools import (
-    ASTRO_BUILDS,
     AstroBuildError,
     MdxCompileError,
     astro_build,
+    astro_site_dir,
     compile_mdx,
     github_slugs,
 )
@@ -42,21 +41,16 @@ CHART = "flowchart LR\nPG[(PostgreSQL)] -->|WAL| DBZ[Debezium]\nDBZ --> K[Kafka]
 
 @pytest.fixture
 def build_dir():
-    """A directory inside the repository (Node must find node_modules from
-    it) for one fixture-site build, removed afterwards."""
-    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="test-", dir=ASTRO_BUILDS))
-    yield directory / "site"
-    shutil.rmtree(directory, ignore_errors=True)
+    """A directory for one fixture-site build, removed afterwards."""
+    with astro_site_dir("test") as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
 def built_samples():
     """dist/ of the fixture site built from the samples (one build, ~20 s)."""
-    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="samples-", dir=ASTRO_BUILDS))
-    yield astro_build(SAMPLES, site_dir=directory / "site")
-    shutil.rmtree(directory, ignore_errors=True)
+    with astro_site_dir("samples") as site:
+        yield astro_build(SAMPLES, site_dir=site)
 
 
 def read_page(dist: Path, url: str) -> str:

@@ -38,7 +38,6 @@ from browser_tools import (
     check_pages,
     copy_tree,
     format_problems,
-    free_port,
     mermaid_charts_in_myst,
     mermaid_errors_in_lessons,
     mermaid_parse_errors,
@@ -47,6 +46,7 @@ from browser_tools import (
     watch_live_reload,
 )
 from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
+from local_services import free_port
 from node_tools import NODE_MODULES
 from sphinx_mdx import frontmatter, paths
 
@@ -443,7 +443,6 @@ def test_livehtml_rebuilds_and_reloads_the_open_page_on_save(tmp_path):
     marker = f"Правка {uuid.uuid4().hex[:8]}"
     port = free_port()
     log = tmp_path / "autobuild.log"
-    started = time.monotonic()
     with log.open("w", encoding="utf-8") as log_file:
         # As `make livehtml` runs it, on a port of its own. A new session, so
         # that the builder processes it forks go down with it.
@@ -480,5 +479,4 @@ def test_livehtml_rebuilds_and_reloads_the_open_page_on_save(tmp_path):
     assert result["reloads"] >= 1
     assert marker in served
     assert result["externalRequests"] == [] and result["consoleErrors"] == [] and result["pageErrors"] == []
-    assert time.monotonic() - started < 120
     print(f"livehtml: edit shown {result['elapsedMs']} ms after the save")

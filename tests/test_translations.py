@@ -8,16 +8,14 @@ import contextlib
 import io
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from course_builds import LESSONS, ROOT, TOOLS, build_course, sphinx_build
-from node_tools import ASTRO_BUILDS, astro_build, compile_mdx
+from course_builds import LESSONS, ROOT, build_course, run_course_doctests, sphinx_build
+from node_tools import astro_build, astro_site_dir, compile_mdx
 
-sys.path.insert(0, str(TOOLS))
-import check_translations  # noqa: E402
+import check_translations
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 I18N_LESSON = "05-module-5/01-lesson"
@@ -112,20 +110,19 @@ def test_english_mdx_is_english_and_compiles(english_mdx):
     files = sorted(english_mdx.rglob("*.mdx"))
     assert [path.relative_to(english_mdx).with_suffix("").as_posix() for path in files] == LESSONS
     compile_mdx(files, check=True)
+    site_urls = []
     for path in files:
         text = path.read_text(encoding="utf-8")
         leftovers = [line for line in text.splitlines() if CYRILLIC.search(line)]
         assert leftovers == [], f"{path.name} still has Russian:\n" + "\n".join(leftovers[:10])
         # Same file names, English edition's component paths and site URLs.
         assert "from '../../../components/" in text
-        for url in re.findall(r"\]\((/debezium-course/[^)]*)\)", text):
-            assert url.startswith("/debezium-course/en/course/"), url
+        site_urls += re.findall(r"\]\((/debezium-course/[^)]*)\)", text)
+    assert site_urls and all(url.startswith("/debezium-course/en/course/") for url in site_urls), site_urls
 
 
 def test_english_edition_builds_in_the_astro_fixture(english_mdx):
-    ASTRO_BUILDS.mkdir(parents=True, exist_ok=True)
-    site = ASTRO_BUILDS / "english" / "site"
-    try:
+    with astro_site_dir("english") as site:
         dist = astro_build(english_mdx, site_dir=site, collection="course-en")
         titles = {
             "05-module-5/01-advanced-python-consumer": "Advanced Python Consumer Patterns",
@@ -135,8 +132,6 @@ def test_english_edition_builds_in_the_astro_fixture(english_mdx):
             page = dist / "en" / "course" / lesson / "index.html"
             assert page.is_file(), f"no English page for {lesson}"
             assert titles[lesson] in page.read_text(encoding="utf-8")
-    finally:
-        shutil.rmtree(site.parent, ignore_errors=True)
 
 
 def test_english_preview_builds_without_warnings(tmp_path):
@@ -147,15 +142,7 @@ def test_english_preview_builds_without_warnings(tmp_path):
 
 
 def test_english_doctests_pass_against_the_real_broker(kafka_broker, tmp_path):
-    result = build_course(
-        "doctest",
-        tmp_path / "doctest",
-        env={"SPHINX_LANGUAGE": "en", "KAFKA_BOOTSTRAP_SERVERS": kafka_broker.bootstrap_servers},
-    )
-    report_path = tmp_path / "doctest" / "output.txt"
-    report = report_path.read_text(encoding="utf-8") if report_path.exists() else ""
-    assert result.returncode == 0, result.stdout + result.stderr + report
-    assert "0 failures in tests" in report
+    run_course_doctests(tmp_path / "doctest", kafka_broker, language="en")
 
 
 def test_catalog_templates_come_from_the_russian_sources(tmp_path):

@@ -51,6 +51,10 @@ def _read(path: Path):
 def check_language(templates: Path, locale_dir: Path, language: str) -> list[str]:
     problems = []
     catalogs = locale_dir / language / "LC_MESSAGES"
+    template_domains = {path.relative_to(templates).with_suffix("") for path in templates.rglob("*.pot")}
+    for catalog_path in sorted(catalogs.rglob("*.po")):
+        if catalog_path.relative_to(catalogs).with_suffix("") not in template_domains:
+            problems.append(f"{catalog_path}:1: no source document has this catalog's name any more (renamed or deleted lesson?)")
     for template_path in sorted(templates.rglob("*.pot")):
         domain = template_path.relative_to(templates).with_suffix("")
         catalog_path = catalogs / domain.with_suffix(".po")
@@ -78,7 +82,10 @@ def _msgfmt_problems(catalog_path: Path) -> list[str]:
     if msgfmt is None:
         raise RuntimeError("msgfmt is missing: install GNU gettext (apt-get install gettext)")
     result = subprocess.run([msgfmt, "--check", "-o", os.devnull, str(catalog_path)], capture_output=True, text=True)
-    return [line for line in result.stderr.splitlines() if line.strip()]
+    complaints = [line for line in result.stderr.splitlines() if line.strip()]
+    if result.returncode != 0 and not complaints:
+        complaints.append(f"{catalog_path}:1: msgfmt --check failed with exit status {result.returncode}")
+    return complaints
 
 
 def _short(text) -> str:

@@ -15,7 +15,7 @@ from sphinx.ext.doctest import DocTestBuilder, SphinxDocTestRunner
 
 class BlockLineRunner(SphinxDocTestRunner):
     def _failure_header(self, test, example):
-        if example.lineno == test.lineno:
+        if len(test.examples) == 1 and example.lineno == test.lineno:
             # Sphinx counts lines from 0 (the block's line minus one) and
             # doctest adds one: with the example at offset 0 that is the
             # block's own line.

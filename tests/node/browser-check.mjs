@@ -30,7 +30,8 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchBrowser, newRecordedContext, readStdinJson, recordPage, runMain } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext, recordPage } from './browser-common.mjs';
+import { readStdinJson, runMain } from './io.mjs';
 
 const DIAGRAMS = 'pre.mermaid, figure.mermaid-diagram';
 

@@ -100,20 +100,3 @@ export function recordPage(page) {
   });
   return record;
 }
-
-export async function readStdinJson() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-/** Run a script's async main(): its return value is the exit code; a crash
- * prints the stack under the script's name and exits with 1. */
-export async function runMain(name, main) {
-  try {
-    process.exitCode = await main();
-  } catch (error) {
-    process.stderr.write(`${name}: ${error?.stack ?? error}\n`);
-    process.exitCode = 1;
-  }
-}

@@ -17,7 +17,8 @@
 // Exit status 0 when a result was printed, 1 when the browser failed, 2 on
 // bad input.
 
-import { launchBrowser, newRecordedContext, readStdinJson, recordPage, runMain } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext, recordPage } from './browser-common.mjs';
+import { readStdinJson, runMain } from './io.mjs';
 
 function emit(object) {
   process.stdout.write(`${JSON.stringify(object)}\n`);

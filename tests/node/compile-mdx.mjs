@@ -42,6 +42,7 @@
 import { readFile } from 'node:fs/promises';
 import { compile, createProcessor } from '@mdx-js/mdx';
 import remarkGfm from 'remark-gfm';
+import { readStdin } from './io.mjs';
 
 // Same shape as Astro's own frontmatter pattern: an optional BOM or leading
 // blank lines, then a `---` fence pair around the YAML.
@@ -224,12 +225,6 @@ async function processFile(file, withTree) {
     Object.assign(record, collectDocument(tree));
   }
   return record;
-}
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function main(argv) {

@@ -24,7 +24,8 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { launchBrowser, newRecordedContext, readStdinJson, runMain } from './browser-common.mjs';
+import { launchBrowser, newRecordedContext } from './browser-common.mjs';
+import { readStdinJson, runMain } from './io.mjs';
 
 const require = createRequire(import.meta.url);
 const MERMAID_BUNDLE = path.join(path.dirname(require.resolve('mermaid/package.json')), 'dist', 'mermaid.min.js');

@@ -8,12 +8,11 @@
 //   ["введение","введение-1"]
 
 import GithubSlugger from 'github-slugger';
+import { readStdinJson } from './io.mjs';
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
 let headings;
 try {
-  headings = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  headings = await readStdinJson();
 } catch (error) {
   process.stderr.write(`slug: stdin is not JSON: ${error.message}\n`);
   process.exit(2);

@@ -1,5 +1,6 @@
-// The `course` collection exactly as the course site declares it: lessons are
-// MDX files under src/content/course/<NN-module-N>/<NN-slug>.mdx.
+// The lesson collections as the course site declares them: `course` holds the
+// MDX files under src/content/course/<NN-module-N>/<NN-slug>.mdx, `courseEn`
+// the English edition with the same names under src/content/course-en/.
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
