@@ -38,7 +38,9 @@ from browser_tools import (
     check_pages,
     copy_tree,
     format_problems,
+    heading_count,
     mermaid_charts_in_myst,
+    myst_fences,
     mermaid_errors_in_lessons,
     mermaid_parse_errors,
     page_problems,
@@ -76,25 +78,7 @@ def html_pages(outdir: Path) -> list[str]:
 
 def visible_testoutput_count(source: str) -> int:
     """``{testoutput}`` fences of a MyST file that the reader sees (no :hide:)."""
-    count = 0
-    for match in re.finditer(r"^(`{3,})\{testoutput\}[^\n]*\n(?P<body>.*?)^\1[ \t]*$", source, re.M | re.S):
-        options = re.findall(r"^:([\w-]+):", match.group("body"), re.M)
-        count += "hide" not in options
-    return count
-
-
-def h2_count(source: str) -> int:
-    """``## `` headings of a Markdown/MyST/MDX file, not counting lines in fenced code."""
-    count, fence = 0, None
-    for line in source.splitlines():
-        opening = re.match(r"^(`{3,}|~{3,})", line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and re.fullmatch(re.escape(fence[0]) + "{%d,}" % len(fence), line.strip()):
-            fence = None
-        elif fence is None and line.startswith("## "):
-            count += 1
-    return count
+    return sum(":hide:" not in options for _line, options, _body in myst_fences(source, "testoutput"))
 
 
 def assert_no_problems(records: list[dict]) -> None:
@@ -351,7 +335,7 @@ def test_course_preview_in_the_browser(course_html, course_lessons):
             linked = [site.url(f"{other}.html") for other in course_lessons if paths.course_id(other) in prerequisites]
             assert sorted(link["href"] for link in shown["links"]) == sorted(linked), lesson
             assert len(shown["links"]) + len(shown["plain"]) == len(prerequisites), lesson
-        assert record["anchors"] and len(record["headings"]) == h2_count(source), lesson
+        assert record["anchors"] and len(record["headings"]) == heading_count(source, 2), lesson
         assert Path(record["screenshot"]).stat().st_size > 10_000
 
 
@@ -373,7 +357,7 @@ def test_course_site_in_the_browser(course_site, course_mdx, course_lessons):
         assert all(diagram["kind"] == "component" for diagram in record["diagrams"]), lesson
         assert len(record["callouts"]) == source.count("<Callout "), lesson
         assert all(callout["type"] in {"note", "tip", "warning", "danger"} and callout["text"] for callout in record["callouts"]), lesson
-        assert len(record["anchors"]) == h2_count(source) > 0, lesson
+        assert len(record["anchors"]) == heading_count(source, 2) > 0, lesson
         assert Path(record["screenshot"]).stat().st_size > 10_000
 
 
