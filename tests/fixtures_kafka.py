@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from kafka_broker import KafkaBroker
+from kafka_broker import BOOTSTRAP_SERVERS_ENV, KafkaBroker
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,11 @@ class ExternalKafkaBroker:
     """A broker this test run did not start and must not stop."""
 
     bootstrap_servers: str
-    pid: None = None
 
 
 @pytest.fixture(scope="session")
 def kafka_broker():
-    address = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    address = os.environ.get(BOOTSTRAP_SERVERS_ENV, "").strip()
     if address:
         yield ExternalKafkaBroker(address)
         return

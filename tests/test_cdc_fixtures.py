@@ -12,6 +12,7 @@ import copy
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -22,16 +23,13 @@ from pathlib import Path
 import pytest
 
 from cdc_capture import FIXTURES_DIR, REPO_ROOT, load_fixture, scenario
+from cdc_capture.capture import TOPICS, operation_of
 from cdc_capture.connect import pom_versions
+from kafka_broker import kafka_version
+from local_services import stop_service
 
-CUSTOMERS = "inventory.public.customers"
-ORDERS = "inventory.public.orders"
-TOPICS = (CUSTOMERS, ORDERS)
+CUSTOMERS, ORDERS = TOPICS["customers"], TOPICS["orders"]
 README = FIXTURES_DIR / "README.md"
-
-
-def op_of(record: dict) -> str:
-    return "tombstone" if record["value"] is None else record["value"]["payload"]["op"]
 
 
 def row_fields(record: dict) -> dict[str, dict]:
@@ -40,7 +38,7 @@ def row_fields(record: dict) -> dict[str, dict]:
     return {f["field"]: f for f in envelope["after"]["fields"]}
 
 
-@pytest.fixture(scope="module", params=TOPICS)
+@pytest.fixture(scope="module", params=list(TOPICS.values()))
 def topic(request) -> str:
     return request.param
 
@@ -63,14 +61,14 @@ def test_message_counts_match_the_scenario(topic, records):
 
 
 def test_every_operation_type_was_captured():
-    ops = {topic: set(map(op_of, load_fixture(topic))) for topic in TOPICS}
+    ops = {topic: {operation_of(r["value"]) for r in load_fixture(topic)} for topic in TOPICS.values()}
     assert ops[CUSTOMERS] == {"r", "c", "u", "d", "tombstone"}
     # TRUNCATE is captured because the connector sets skipped.operations=none.
     assert ops[ORDERS] == {"r", "c", "u", "d", "t", "tombstone"}
 
 
 def test_snapshot_comes_first_then_streaming(records):
-    ops = [op_of(r) for r in records]
+    ops = [operation_of(r["value"]) for r in records]
     n_snapshot = ops.count("r")
     assert set(ops[:n_snapshot]) == {"r"}
     markers = [r["value"]["payload"]["source"]["snapshot"] for r in records if r["value"]]
@@ -81,12 +79,12 @@ def test_snapshot_comes_first_then_streaming(records):
 
 def test_each_delete_is_followed_by_a_tombstone_with_the_same_key(records):
     for i, record in enumerate(records):
-        if op_of(record) == "d":
+        if operation_of(record["value"]) == "d":
             following = records[i + 1]
             assert following["value"] is None
             assert following["key"] == record["key"]
-        if op_of(record) == "tombstone":
-            assert op_of(records[i - 1]) == "d"
+        if operation_of(record["value"]) == "tombstone":
+            assert operation_of(records[i - 1]["value"]) == "d"
 
 
 def test_key_and_value_use_the_json_converter_envelope(topic, records):
@@ -112,7 +110,7 @@ def test_key_and_value_use_the_json_converter_envelope(topic, records):
 
 def test_row_images_match_the_operation(records):
     for record in records:
-        op = op_of(record)
+        op = operation_of(record["value"])
         if op == "tombstone":
             continue
         payload = record["value"]["payload"]
@@ -129,7 +127,7 @@ def test_row_images_match_the_operation(records):
 
 def test_truncate_event_has_no_key_and_no_rows():
     last = load_fixture(ORDERS)[-1]
-    assert op_of(last) == "t"
+    assert operation_of(last["value"]) == "t"
     assert last["key"] is None
     assert last["value"]["payload"]["before"] is None
     assert last["value"]["payload"]["after"] is None
@@ -167,7 +165,7 @@ def test_timestamp_is_micro_timestamp_and_timestamptz_is_zoned_string():
 
 def test_nullable_column_arrives_as_json_null():
     customers = load_fixture(CUSTOMERS)
-    update = next(r for r in customers if op_of(r) == "u" and r["key"]["payload"]["id"] == 6)
+    update = next(r for r in customers if operation_of(r["value"]) == "u" and r["key"]["payload"]["id"] == 6)
     assert update["value"]["payload"]["before"]["phone"] is None
     assert update["value"]["payload"]["after"]["phone"] == "+7 900 000-00-06"
     assert row_fields(update)["phone"]["optional"] is True
@@ -175,16 +173,15 @@ def test_nullable_column_arrives_as_json_null():
 
 def test_readme_states_versions_settings_and_counts():
     text = README.read_text(encoding="utf-8")
-    versions = pom_versions()
-    assert f"Debezium {versions['debezium.version']}" in text
-    assert f"Kafka Connect {versions['kafka.version']}" in text
+    assert f"Debezium {pom_versions()['debezium.version']}" in text
+    assert f"Kafka Connect {kafka_version()}" in text
     assert re.search(r"PostgreSQL \d+\.\d+", text)
     assert "python -m cdc_capture" in text
     for setting in ("plugin.name=pgoutput", "decimal.handling.mode=string",
                     "skipped.operations=none", "snapshot.mode=initial", "topic.prefix=inventory"):
         assert setting in text
-    for topic in TOPICS:
-        counts = Counter(map(op_of, load_fixture(topic)))
+    for topic in TOPICS.values():
+        counts = Counter(operation_of(r["value"]) for r in load_fixture(topic))
         by_op = ", ".join(f"{op}: {n}" for op, n in sorted(counts.items()))
         assert f"| {topic} | {sum(counts.values())} | {by_op} |" in text
 
@@ -226,11 +223,16 @@ def test_fresh_capture_equals_the_committed_fixtures(tmp_path: Path):
     if missing:
         pytest.fail(f"CDC_CAPTURE_E2E is set but the capture cannot run: {missing}")
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
-    subprocess.run(
-        [sys.executable, "-m", "cdc_capture", "--out", str(tmp_path)],
-        cwd=REPO_ROOT, env=env, check=True, timeout=600,
-    )
-    for topic in TOPICS:
+    capture = subprocess.Popen([sys.executable, "-m", "cdc_capture", "--out", str(tmp_path)], cwd=REPO_ROOT, env=env)
+    try:
+        code = capture.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        # SIGTERM first: the capture then stops PostgreSQL, Connect and the
+        # broker itself; SIGKILL would leave them to the death signal.
+        stop_service(capture, signal.SIGTERM, timeout=90)
+        pytest.fail("the capture did not finish within 600 s")
+    assert code == 0, f"the capture failed (exit {code})"
+    for topic in TOPICS.values():
         fresh = [mask_run_specific(r) for r in load_fixture(topic, tmp_path)]
         committed = [mask_run_specific(r) for r in load_fixture(topic)]
         assert fresh == committed, f"{topic} differs from the committed capture beyond per-run values"

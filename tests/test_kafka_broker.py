@@ -117,8 +117,9 @@ def test_outage_keeps_port_data_and_committed_offsets_and_cleanup_removes_all():
         broker.restart()  # restart() is stop() + start()
         assert broker.bootstrap_servers == address and broker.pid != pid_after
         assert committed(address, topic, group) == 5
+        last_pid = broker.pid
     assert not work_dir.exists()
-    assert not Path(f"/proc/{broker.pid or pid_after}").exists()
+    assert not Path(f"/proc/{last_pid}").exists(), "the broker process outlived the with block"
 
 
 def test_missing_java_names_what_to_install(monkeypatch, tmp_path):
@@ -178,8 +179,22 @@ def test_exec_starts_a_broker_for_the_command_and_stops_it():
     assert not Path(f"/proc/{pid}").exists(), "exec left the broker running"
 
 
+def restore_client_classes_after_the_test(monkeypatch) -> None:
+    """map_course_addresses() changes confluent_kafka for the whole process;
+    setting each attribute it replaces to its own value makes monkeypatch put
+    the original back, so no later test depends on running before this one."""
+    for name in course_doctest._C_CLIENT_CLASSES:
+        if hasattr(confluent_kafka, name):
+            monkeypatch.setattr(confluent_kafka, name, getattr(confluent_kafka, name))
+    for module, name in course_doctest._PY_CLIENT_CLASSES:
+        cls = getattr(module, name, None)
+        if cls is not None:
+            monkeypatch.setattr(cls, "__init__", cls.__init__)
+
+
 def test_course_addresses_reach_the_test_broker(kafka_broker, monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_broker.bootstrap_servers)
+    restore_client_classes_after_the_test(monkeypatch)
     course_doctest.map_course_addresses()
     course_doctest.map_course_addresses()  # idempotent: no double wrapping
     assert confluent_kafka.Producer.__bases__ == (confluent_kafka.cimpl.Producer,)

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from myst_sources import myst_fences
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -44,8 +45,7 @@ RUNNER = (
 
 
 def lesson_testcode_blocks() -> list[str]:
-    text = LESSON.read_text(encoding="utf-8")
-    return re.findall(r"^```\{testcode\}[^\n]*\n(.*?)^```$", text, re.M | re.S)
+    return [body for _line, _options, body in myst_fences(LESSON.read_text(encoding="utf-8"), "testcode")]
 
 
 def assemble_lab_script(path: Path) -> Path:
@@ -71,7 +71,8 @@ class LabConsumer:
             stdout=subprocess.PIPE, stderr=self._stderr, text=True,
             env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONPATH": str(ROOT / "tools")},
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.orders: list[int] = []
 
     def _read(self) -> None:
@@ -95,8 +96,10 @@ class LabConsumer:
         """SIGTERM, as `docker compose stop` sends; returns the remaining output."""
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=60)
-        self._stderr.close()
         assert code == 0, f"consumer exited with {code}\n{self.stderr()}"
+        # The process has exited, but its last lines may still be on their way
+        # from the pipe to the queue: the reader thread ends at end of file.
+        self._reader.join(timeout=10)
         rest = []
         while not self.lines.empty():
             rest.append(self.lines.get())
@@ -106,9 +109,11 @@ class LabConsumer:
         return self.stderr_path.read_text(errors="replace")
 
     def kill(self) -> None:
+        """Ends the process if stop() did not, and closes our stderr handle."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._stderr.close()
 
 
 def produce_orders(bootstrap: str, first: int, count: int) -> None:

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 
 import confluent_kafka
 import confluent_kafka.admin
+from kafka_broker import BOOTSTRAP_SERVERS_ENV as ENV_VAR
 
-ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
 COURSE_ADDRESSES = frozenset({"kafka:9092", "localhost:9092"})
 
 # Client classes implemented in C (confluent_kafka.cimpl): their attributes

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-workdir", action="store_true",
                         help="keep Connect's configs and log (connect.log) for inspection")
     args = parser.parse_args(argv)
+    # SIGTERM (a test's timeout, a CI cancel) becomes SystemExit, so the
+    # `finally` blocks stop Connect, the broker and PostgreSQL and remove
+    # their temporary directories; by default SIGTERM would skip them all.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     logging.basicConfig(level=logging.INFO, format="cdc_capture %(asctime)s %(message)s",
                         datefmt="%H:%M:%S", stream=sys.stderr)
     result = run_capture(keep_workdir=args.keep_workdir)
@@ -28,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.info("wrote %s", path)
     logging.info("capture finished in %.0f s", result.seconds)
     return 0
+
+
+def _exit_on_signal(signum, frame):
+    sys.exit(128 + signum)
 
 
 if __name__ == "__main__":

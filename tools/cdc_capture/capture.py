@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -21,8 +18,11 @@ from pathlib import Path
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from kafka_broker import KafkaBroker, kafka_version
+from local_services import java_version
+
 from . import scenario
-from .connect import ConnectStandalone, java_executable, pom_versions
+from .connect import ConnectStandalone, connect_java, pom_versions
 from .postgres import SUPERUSER, PostgresServer
 
 log = logging.getLogger(__name__)
@@ -87,11 +87,11 @@ class CapturedMessage:
         )
 
 
-def _op(message: CapturedMessage) -> str:
-    """'c'/'u'/'d'/'r'/'t', or 'tombstone' for a null value."""
-    if message.value is None:
+def operation_of(value: dict | None) -> str:
+    """The operation of a message value: 'c'/'u'/'d'/'r'/'t', or 'tombstone' for a null value."""
+    if value is None:
         return "tombstone"
-    return message.value["payload"]["op"]
+    return value["payload"]["op"]
 
 
 @dataclass
@@ -170,12 +170,6 @@ def _wait_until(reader: TopicReader, connect: ConnectStandalone, done, timeout: 
         reader.poll(0.5)
 
 
-def _java_version() -> str:
-    out = subprocess.run([java_executable(), "-version"], capture_output=True, text=True).stderr
-    match = re.search(r'version "([^"]+)"', out)
-    return match.group(1) if match else out.splitlines()[0]
-
-
 @dataclass
 class CaptureResult:
     messages: dict[str, list[CapturedMessage]]
@@ -186,8 +180,6 @@ class CaptureResult:
 
 
 def run_capture(keep_workdir: bool = False) -> CaptureResult:
-    from kafka_broker import KafkaBroker  # tools/kafka_broker, started here and stopped at the end
-
     started = time.monotonic()
     plan = scenario.build()
     workdir = Path(tempfile.mkdtemp(prefix="cdc-capture-"))
@@ -209,7 +201,7 @@ def run_capture(keep_workdir: bool = False) -> CaptureResult:
 
                     def snapshot_done() -> bool:
                         reads = sum(
-                            1 for msgs in reader.messages.values() for m in msgs if _op(m) == "r"
+                            1 for msgs in reader.messages.values() for m in msgs if operation_of(m.value) == "r"
                         )
                         return reads >= plan.snapshot_rows
 
@@ -245,9 +237,9 @@ def run_capture(keep_workdir: bool = False) -> CaptureResult:
 
     versions = {
         **{k: v for k, v in pom_versions().items() if k.endswith(".version")},
+        "kafka.version": kafka_version(),
         "postgresql": pg_version,
-        "java": _java_version(),
-        "os": platform.platform(),
+        "java": java_version(connect_java()),
     }
     return CaptureResult(
         messages={t: sorted(ms, key=lambda m: (m.partition, m.offset)) for t, ms in reader.messages.items()},
@@ -326,7 +318,7 @@ def render_readme(result: CaptureResult) -> str:
         "| --- | ---: | --- |",
     ]
     for topic, msgs in sorted(result.messages.items()):
-        ops = Counter(_op(m) for m in msgs)
+        ops = Counter(operation_of(m.value) for m in msgs)
         by_op = ", ".join(f"{op}: {n}" for op, n in sorted(ops.items()))
         lines.append(f"| {topic} | {len(msgs)} | {by_op} |")
     lines += [

@@ -1,16 +1,14 @@
 """Kafka Connect standalone with the Debezium PostgreSQL connector on its classpath.
 
-The jars come from Maven Central through ``pom.xml`` beside this file and are
-cached in ``.cache/cdc/debezium-<v>-kafka-<v>/lib``; a second run reuses them.
+The jars come from Maven Central through ``pom.xml`` beside this file, with
+the Kafka version of tools/kafka_broker, and are cached in
+``.cache/cdc/debezium-<v>-kafka-<v>/lib``; a second run reuses them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import signal
 import subprocess
 import time
 import urllib.error
@@ -18,7 +16,8 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from local_services import die_with_parent, free_port
+from kafka_broker import MIN_JAVA_MAJOR, kafka_version
+from local_services import fetch_maven_jars, free_port, java_executable, service_preexec, stop_service
 
 log = logging.getLogger(__name__)
 
@@ -27,55 +26,30 @@ POM = HERE / "pom.xml"
 REPO_ROOT = HERE.parent.parent
 CACHE_ROOT = REPO_ROOT / ".cache" / "cdc"
 MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone"
+INSTALL_HINT = "the capture needs Java 17+ and Maven (apt-get install openjdk-17-jre-headless maven)"
 
 
 def pom_versions() -> dict[str, str]:
-    """The versions pinned in pom.xml (the single place they are written down)."""
+    """The versions pinned in pom.xml (Kafka's is kafka_broker.kafka_version())."""
     ns = {"m": "http://maven.apache.org/POM/4.0.0"}
     props = ET.parse(POM).getroot().find("m:properties", ns)
     return {child.tag.split("}")[1]: child.text for child in props}
 
 
-def lib_dir() -> Path:
-    v = pom_versions()
-    return CACHE_ROOT / f"debezium-{v['debezium.version']}-kafka-{v['kafka.version']}" / "lib"
-
-
 def ensure_jars() -> Path:
     """Resolve the jars with Maven once; later runs find them in the cache."""
-    target = lib_dir()
-    marker = target / ".complete"
-    if marker.exists():
-        return target
-    if shutil.which("mvn") is None:
-        raise RuntimeError("Maven (mvn) is needed once to fetch the Kafka Connect and Debezium jars")
-    partial = target.with_name("lib.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    log.info("fetching Kafka Connect + Debezium jars into %s", target)
-    subprocess.run(
-        [
-            "mvn", "-q", "-B", "-f", str(POM),
-            "dependency:copy-dependencies",
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={partial}",
-        ],
-        check=True,
+    debezium, kafka = pom_versions()["debezium.version"], kafka_version()
+    return fetch_maven_jars(
+        POM, CACHE_ROOT / f"debezium-{debezium}-kafka-{kafka}" / "lib", {"kafka.version": kafka},
+        what=f"Kafka Connect {kafka} and Debezium {debezium} jars",
+        expected_jar=f"debezium-connector-postgres-{debezium}.jar",
+        hint=INSTALL_HINT, quiet=False,
     )
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)
-    marker.touch()
-    return target
 
 
-def java_executable() -> str:
-    """Java 17 is enough: Debezium 3.6 connectors and Kafka 4.3 Connect both target 17."""
-    home = os.environ.get("CDC_JAVA_HOME") or os.environ.get("JAVA_HOME")
-    if home:
-        return str(Path(home) / "bin" / "java")
-    java = shutil.which("java")
-    if java is None:
-        raise RuntimeError("no java on PATH (Java 17 or newer is needed)")
-    return java
+def connect_java() -> str:
+    """Connect is the broker's Kafka release and Debezium 3.6 targets the same Java."""
+    return java_executable(MIN_JAVA_MAJOR, purpose="to run Kafka Connect", hint=INSTALL_HINT)
 
 
 LOG4J2_CONFIG = """\
@@ -105,7 +79,9 @@ class ConnectStandalone:
         self.connector = connector
         self.rest_port = free_port()
         self.logfile = workdir / "connect.log"
+        self.stdout_path = workdir / "connect.stdout"
         self.proc: subprocess.Popen | None = None
+        self._stdout = None
 
     def worker_properties(self) -> dict[str, str]:
         return {
@@ -132,7 +108,7 @@ class ConnectStandalone:
         _write_properties(connector_file, self.connector)
         log4j_file.write_text(LOG4J2_CONFIG.format(logfile=self.logfile), encoding="utf-8")
         cmd = [
-            java_executable(),
+            connect_java(),
             "-Xms256m", "-Xmx768m",
             f"-Dlog4j2.configurationFile={log4j_file}",
             "-cp", f"{lib}/*",
@@ -141,12 +117,13 @@ class ConnectStandalone:
             str(connector_file),
         ]
         log.info("starting Kafka Connect standalone (REST on 127.0.0.1:%s)", self.rest_port)
+        self._stdout = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen(
             cmd,
-            stdout=open(self.workdir / "connect.stdout", "wb"),
+            stdout=self._stdout,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,
+            preexec_fn=service_preexec(),
         )
         return self
 
@@ -176,21 +153,17 @@ class ConnectStandalone:
 
     def check_alive(self) -> None:
         if self.proc is not None and self.proc.poll() is not None:
-            tail = (self.workdir / "connect.stdout").read_text(errors="replace")[-3000:]
+            tail = self.stdout_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"Kafka Connect exited with {self.proc.returncode}:\n{tail}")
 
     def stop(self, timeout: float = 30) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        # SIGTERM runs Connect's shutdown hook: the task commits offsets and
-        # closes its replication connection before the JVM exits.
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            log.warning("Kafka Connect ignored SIGTERM for %ss; killing it", timeout)
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            # SIGTERM runs Connect's shutdown hook: the task commits offsets and
+            # closes its replication connection before the JVM exits.
+            stop_service(self.proc, timeout=timeout)
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
 
     def __enter__(self) -> "ConnectStandalone":
         return self.start()

@@ -4,6 +4,9 @@ Uses the Debian package binaries (``apt-get install postgresql``) and never
 touches the package's own cluster. PostgreSQL refuses to run as root, so when
 the capture runs as root the server runs as the ``postgres`` OS user (created
 by the Debian package; created here if it is missing).
+
+The server is the ``postgres`` process itself, a child of the capture (not
+daemonized by pg_ctl), so it dies with the capture even when that is killed.
 """
 
 from __future__ import annotations
@@ -14,16 +17,27 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import NoReturn
 
-from local_services import free_port
+from local_services import free_port, service_preexec, stop_service
 
 log = logging.getLogger(__name__)
 
 SERVER_OS_USER = "postgres"
 SUPERUSER = "postgres"
+STARTUP_TIMEOUT = 60.0
+# SIGINT is PostgreSQL's fast shutdown: open sessions (Debezium's replication
+# connection among them) are disconnected, not waited for as SIGTERM would.
+STOP_SIGNAL = signal.SIGINT
+
+
+class PostgresError(RuntimeError):
+    """initdb or the server failed; the message carries their output."""
 
 
 def find_bindir() -> Path:
@@ -62,6 +76,8 @@ class PostgresServer:
         self.settings = settings or {}
         self._as_root = os.geteuid() == 0
         self._tmp: Path | None = None
+        self._process: subprocess.Popen | None = None
+        self._log = None
 
     # -- paths -----------------------------------------------------------
     @property
@@ -85,32 +101,43 @@ class PostgresServer:
         return re.search(r"\) (\d+(?:\.\d+)*)", out).group(1)
 
     # -- process control -------------------------------------------------
-    def _server_cmd(self, argv: list[str]) -> list[str]:
-        # The server binaries must not run as root; the client (psql) may.
-        if self._as_root:
-            return ["runuser", "-u", SERVER_OS_USER, "--", *argv]
-        return argv
+    def log_tail(self, lines: int = 40) -> str:
+        if self._tmp is None or not self.logfile.exists():
+            return "(no server log)"
+        return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+
+    def _fail(self, what: str) -> NoReturn:
+        raise PostgresError(f"PostgreSQL {what}.\n--- tail of {self.logfile} ---\n{self.log_tail()}")
 
     def start(self) -> "PostgresServer":
         self._tmp = Path(tempfile.mkdtemp(prefix="cdc-pg-"))
+        # initdb and the server run in the temp dir (the server user may not
+        # enter the caller's directory) and die with this process.
+        server_options = {"cwd": self._tmp, "stdin": subprocess.DEVNULL, "preexec_fn": service_preexec()}
         if self._as_root:
             user = _ensure_os_user(SERVER_OS_USER)
             os.chown(self._tmp, user.pw_uid, user.pw_gid)
-        subprocess.run(
-            self._server_cmd(
-                [
-                    str(self.bindir / "initdb"),
-                    "-D", str(self.datadir),
-                    "-U", SUPERUSER,
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--no-locale",
-                ]
-            ),
-            check=True,
+            # Popen switches to this user before it calls preexec_fn; the order
+            # matters, as a change of credentials clears the death signal.
+            server_options.update(user=user.pw_uid, group=user.pw_gid,
+                                  extra_groups=os.getgrouplist(user.pw_name, user.pw_gid))
+        initdb = subprocess.run(
+            [
+                str(self.bindir / "initdb"),
+                "-D", str(self.datadir),
+                "-U", SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            ],
             capture_output=True,
             text=True,
+            **server_options,
         )
+        if initdb.returncode != 0:
+            raise PostgresError(
+                f"initdb failed (exit {initdb.returncode}):\n{initdb.stdout[-2000:]}{initdb.stderr[-2000:]}"
+            )
         conf = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
@@ -130,39 +157,49 @@ class PostgresServer:
             f.write("\n# cdc_capture\n")
             for key, value in conf.items():
                 f.write(f"{key} = {value}\n")
-        subprocess.run(
-            self._server_cmd(
-                [
-                    str(self.bindir / "pg_ctl"),
-                    "-D", str(self.datadir),
-                    "-l", str(self.logfile),
-                    "-w", "-t", "60",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
+        # Without logging_collector the server logs to stderr, into this file.
+        self._log = open(self.logfile, "ab")
+        self._process = subprocess.Popen(
+            [str(self.bindir / "postgres"), "-D", str(self.datadir)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            **server_options,
         )
+        self._wait_until_ready()
         log.info("PostgreSQL %s listening on %s:%s", self.version, self.host, self.port)
         return self
 
-    def stop(self) -> None:
-        if self._tmp is None:
-            return
-        if (self.datadir / "postmaster.pid").exists():
-            subprocess.run(
-                self._server_cmd(
-                    [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"]
-                ),
-                capture_output=True,
-                text=True,
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if self._process.poll() is not None:
+                self._fail(f"exited during start-up (exit code {self._process.returncode})")
+            ready = subprocess.run(
+                [str(self.bindir / "pg_isready"), "-q", "-h", str(self.socket_dir), "-p", str(self.port)],
             )
-        shutil.rmtree(self._tmp, ignore_errors=True)
-        self._tmp = None
+            if ready.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                self._fail(f"did not accept connections within {STARTUP_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            stop_service(self._process, STOP_SIGNAL, timeout=60)
+            self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
 
     def __enter__(self) -> "PostgresServer":
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.stop()

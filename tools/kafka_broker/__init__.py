@@ -14,35 +14,42 @@ messages and committed offsets survive a simulated outage.
 from __future__ import annotations
 
 import base64
-import fcntl
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
-from local_services import die_with_parent, free_port
+from local_services import (
+    ToolchainError,
+    fetch_maven_jars,
+    free_port,
+    java_executable,
+    service_preexec,
+    stop_service,
+)
 
-__all__ = ["KafkaBroker", "KafkaBrokerError", "ensure_jars", "kafka_version", "INSTALL_HINT"]
+__all__ = [
+    "KafkaBroker", "KafkaBrokerError", "ensure_jars", "kafka_version",
+    "BOOTSTRAP_SERVERS_ENV", "INSTALL_HINT", "MIN_JAVA_MAJOR",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 POM = PACKAGE_DIR / "pom.xml"
 REPO_ROOT = PACKAGE_DIR.parents[1]
 # The jar cache can be moved (e.g. onto a CI cache volume) without code changes.
 CACHE_ROOT = Path(os.environ.get("KAFKA_BROKER_CACHE", REPO_ROOT / ".cache" / "kafka"))
-# Marks a cache directory whose download finished; a half-copied one lacks it.
-COMPLETE_MARKER = ".complete"
+# Names a broker that is already running: `python -m kafka_broker exec` sets it
+# for its command, and the doctests and tests use that broker instead of their own.
+BOOTSTRAP_SERVERS_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 
 INSTALL_HINT = (
     "install a JDK 17+ and Maven (apt-get install openjdk-17-jre-headless maven) "
-    "or set KAFKA_BOOTSTRAP_SERVERS=host:port to use a broker that is already running"
+    f"or set {BOOTSTRAP_SERVERS_ENV}=host:port to use a broker that is already running"
 )
 # Kafka 4.x brokers refuse to run on older Java.
 MIN_JAVA_MAJOR = 17
@@ -60,63 +67,24 @@ def kafka_version() -> str:
     return match.group(1).strip()
 
 
-def _require_tool(name: str, purpose: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise KafkaBrokerError(f"`{name}` not found on PATH (needed {purpose}): {INSTALL_HINT}")
-    return path
-
-
-def _java_executable() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and os.access(Path(java_home, "bin", "java"), os.X_OK):
-        java = str(Path(java_home, "bin", "java"))
-    else:
-        java = _require_tool("java", "to run the Kafka broker")
-    probe = subprocess.run([java, "-version"], capture_output=True, text=True)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', probe.stderr)
-    if not match:
-        raise KafkaBrokerError(f"cannot read the Java version from `{java} -version`: {probe.stderr.strip()}")
-    major = int(match.group(1))
-    if major == 1:  # "1.8.0_x" style numbering of Java 8 and older
-        major = int(match.group(2) or 0)
-    if major < MIN_JAVA_MAJOR:
-        raise KafkaBrokerError(f"{java} is Java {major}; Kafka {kafka_version()} needs Java {MIN_JAVA_MAJOR}+: {INSTALL_HINT}")
-    return java
+def _java_executable(version: str) -> str:
+    try:
+        return java_executable(MIN_JAVA_MAJOR, purpose=f"to run the Kafka {version} broker", hint=INSTALL_HINT)
+    except ToolchainError as error:
+        raise KafkaBrokerError(str(error)) from error
 
 
 def ensure_jars(version: str | None = None, *, quiet: bool = True) -> Path:
     """Return the directory with the broker jars, fetching them with Maven if missing."""
     version = version or kafka_version()
-    target = CACHE_ROOT / version
-    if (target / COMPLETE_MARKER).exists():
-        return target
-    CACHE_ROOT.mkdir(parents=True, exist_ok=True)
-    # pytest workers and a parallel `make doctest` may race for the first download.
-    with open(CACHE_ROOT / f".{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (target / COMPLETE_MARKER).exists():
-            return target
-        mvn = _require_tool("mvn", "to download the Kafka broker jars")
-        staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=CACHE_ROOT))
-        cmd = [
-            mvn, "-q", "-B", "-f", str(POM),
-            f"-Dkafka.version={version}",
-            "dependency:copy-dependencies",
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={staging}",
-        ]
-        if not quiet:
-            print(f"kafka_broker: fetching Kafka {version} jars into {target}", file=sys.stderr)
-        result = subprocess.run(cmd, capture_output=quiet, text=True, cwd=CACHE_ROOT)
-        if result.returncode != 0 or not any(staging.glob(f"kafka_*-{version}.jar")):
-            shutil.rmtree(staging, ignore_errors=True)
-            output = ((result.stdout or "") + (result.stderr or ""))[-4000:]
-            raise KafkaBrokerError(f"mvn could not fetch Kafka {version} jars (exit {result.returncode}):\n{output}")
-        (staging / COMPLETE_MARKER).write_text(version + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-    return target
+    try:
+        return fetch_maven_jars(
+            POM, CACHE_ROOT / version, {"kafka.version": version},
+            what=f"Kafka {version} broker jars", expected_jar=f"kafka_*-{version}.jar",
+            hint=INSTALL_HINT, quiet=quiet,
+        )
+    except ToolchainError as error:
+        raise KafkaBrokerError(str(error)) from error
 
 
 def _random_cluster_id() -> str:
@@ -127,10 +95,6 @@ def _random_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
 
 
 LOG4J2_PROPERTIES = """\
@@ -199,7 +163,7 @@ class KafkaBroker:
         """Start the broker; on the first start, format fresh storage."""
         if self.is_running():
             return self
-        java = _java_executable()
+        java = _java_executable(self.version)
         jars = ensure_jars(self.version)
         if self.work_dir is None:
             self.work_dir = Path(tempfile.mkdtemp(prefix="kafka-broker-"))
@@ -214,13 +178,8 @@ class KafkaBroker:
     def stop(self) -> None:
         """Shut the broker down (SIGTERM, then SIGKILL); keeps its data for restart()."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=self.stop_timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_service(process, timeout=self.stop_timeout)
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -333,9 +292,7 @@ class KafkaBroker:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             cwd=self.work_dir,
-            # The death signal follows the *thread* that forked the JVM, so it is
-            # only safe when the broker is started from the main thread.
-            preexec_fn=die_with_parent if _in_main_thread() and sys.platform.startswith("linux") else None,
+            preexec_fn=service_preexec(),
         )
 
     def _fail_start(self, reason: str) -> None:

@@ -16,9 +16,7 @@ import subprocess
 import sys
 import time
 
-from . import KafkaBroker, KafkaBrokerError, ensure_jars, kafka_version
-
-ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
+from . import BOOTSTRAP_SERVERS_ENV as ENV_VAR, KafkaBroker, KafkaBrokerError, ensure_jars, kafka_version
 
 
 def _say(text: str) -> None:
