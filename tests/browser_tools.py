@@ -15,7 +15,6 @@ import http.server
 import json
 import os
 import queue
-import re
 import shutil
 import subprocess
 import threading
@@ -24,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
+from myst_sources import myst_fences
 from node_tools import NODE_SCRIPTS, ROOT, NodeToolError, json_output, node_env, node_executable, require_node_modules, run_node_script
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -259,39 +257,6 @@ def mermaid_parse_errors(charts: Sequence[str], timeout: float = 300) -> list[di
 
 
 # --- lesson sources ------------------------------------------------------------
-
-# CommonMark (plus front matter, which would otherwise end in a setext
-# heading) is enough to find fences and headings: MyST's directives are
-# fences whose info string names the directive.
-_MARKDOWN = MarkdownIt("commonmark").use(front_matter_plugin)
-_DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:")
-
-
-def myst_fences(source: str, name: str) -> list[tuple[int, list[str], str]]:
-    """``(first line, options, body)`` of every fence of a MyST (or MDX) file
-    whose info is ``name`` or ``{name}``; ``options`` are the directive's
-    ``:option:`` lines, ``first line`` is the body's first line in the file."""
-    fences = []
-    for token in _MARKDOWN.parse(source):
-        if token.type != "fence" or token.info.strip() not in (name, f"{{{name}}}"):
-            continue
-        lines = token.content.splitlines()
-        first_line = token.map[0] + 2  # map is 0-based and starts at the opening fence
-        options = []
-        while lines and _DIRECTIVE_OPTION.match(lines[0]):
-            options.append(lines.pop(0))
-            first_line += 1
-        while lines and not lines[0].strip():
-            lines.pop(0)
-            first_line += 1
-        fences.append((first_line, options, "\n".join(lines).rstrip("\n")))
-    return fences
-
-
-def heading_count(source: str, level: int) -> int:
-    """Headings of one level in a Markdown/MyST/MDX file (not lines inside code)."""
-    return sum(1 for token in _MARKDOWN.parse(source) if token.type == "heading_open" and token.tag == f"h{level}")
-
 
 def mermaid_charts_in_myst(source: str) -> list[tuple[int, str]]:
     """``(line, chart)`` for the ```mermaid / ```{mermaid} fences of a MyST

@@ -38,9 +38,7 @@ from browser_tools import (
     check_pages,
     copy_tree,
     format_problems,
-    heading_count,
     mermaid_charts_in_myst,
-    myst_fences,
     mermaid_errors_in_lessons,
     mermaid_parse_errors,
     page_problems,
@@ -49,6 +47,7 @@ from browser_tools import (
 )
 from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
 from local_services import free_port
+from myst_sources import heading_count, myst_fences
 from node_tools import NODE_MODULES
 from sphinx_mdx import frontmatter, paths
 
