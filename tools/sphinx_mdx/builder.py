@@ -9,7 +9,7 @@ see ``outputs``.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 
@@ -80,9 +80,14 @@ class MdxBuilder(Builder):
                     type="mdx",
                     subtype="lesson",
                 )
-        # Copies: the cross-lesson checks add problems that must not stick to
-        # the environment's record of a lesson that was not re-read.
-        self.front_matter = {docname: copy.deepcopy(self.env.mdx_front_matter[docname]) for docname in self.lessons()}
+        # Copies with their own list of problems: the cross-lesson checks add
+        # problems that must not stick to the environment's record of a lesson
+        # that was not re-read, and problems are all they change (a deep copy
+        # of every lesson's front matter was a noticeable part of a rebuild).
+        recorded = self.env.mdx_front_matter
+        self.front_matter = {
+            docname: dataclasses.replace(recorded[docname], problems=list(recorded[docname].problems)) for docname in self.lessons()
+        }
         self._check_course()
         self.writable = set()
         self.allowed_paths = set()
@@ -137,6 +142,17 @@ class MdxBuilder(Builder):
 
     # ------------------------------------------------------------------
     # writing
+
+    def write_documents(self, docnames) -> None:
+        # Only lessons become MDX.  Sphinx also hands over every page whose
+        # toctree may have changed, the preview's index above all: resolving
+        # its toctree of every lesson took seconds in a 1000-lesson course,
+        # most of a one-lesson rebuild, for a page this builder never writes.
+        # Such pages are left to the html build, which renders them and so
+        # reports what only resolving them finds (a broken link in the index).
+        lessons = {docname for docname in docnames if paths.is_lesson(docname)}
+        if lessons:
+            super().write_documents(lessons)
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         if docname not in self.writable:

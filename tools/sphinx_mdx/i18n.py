@@ -83,7 +83,10 @@ class AttachMessages(SphinxTransform):
 
 def document_front_matter(doctree: nodes.document) -> frontmatter.FrontMatter | None:
     """The front matter of a lesson's doctree, translations applied."""
-    node = next(doctree.findall(front_matter_messages), None)
+    # AttachMessages appends the node to the document itself: looking among
+    # the document's children, from the end, spares a walk over every node
+    # (the collectors ask for it twice for every document read).
+    node = next((child for child in reversed(doctree.children) if isinstance(child, front_matter_messages)), None)
     return None if node is None else node["front_matter"]
 
 

@@ -1,0 +1,91 @@
+"""Smoke test of the benchmark's synthetic course (tools/bench): a handful of
+lessons build with the mdx builder without a warning, every construct the
+generator writes reaches the MDX, the MDX compiles, and the phase marks the
+benchmark reads are recorded in order.  The benchmark itself is not a test:
+``PYTHONPATH=tools .venv/bin/python -m bench``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bench.course import IMAGE, PHASES_ENV, generate
+from bench.measure import MARKS
+from course_builds import sphinx_build
+from node_tools import compile_mdx
+
+LESSONS = 5
+PER_MODULE = 2  # three modules, so links cross modules as in the real benchmark
+
+
+def _constructs(lesson, neighbour, number: int) -> dict[str, str]:
+    """What each construct of lesson ``number`` looks like in its MDX (regexes)."""
+    site = re.escape(f"/debezium-course/course/{neighbour.docname}/")
+    return {
+        "typed front matter": rf'\norder: {lesson.number}\ndifficulty: "\w+"\nestimatedTime: \d+\ntopics: \[.*\]\nprerequisites: \["',
+        "page title left to the front matter": r"\A---\n(?:(?!\n# ).)*\Z",
+        "section heading": r"\n## Основные понятия\n",
+        "subsection heading": r"\n### Итоги урока\n",
+        "ESM words at a line start": r"\n&#x69;mport x from 'y' в начале строки остаётся текстом\.\n&#x65;xport const lag = 1",
+        "braces and angle brackets in prose": r"\\\{любое\\\} \\<поле\\>",
+        "bullet list with a nested ordered list": r"\n- Ключ сообщения — первичный ключ строки:\n\n  1\. для таблицы",
+        "ordered list": r"\n1\. Запустите стенд курса\.\n2\. Проверьте",
+        "definition list": r"\n- \*\*Смещение\*\*\n\n  Номер записи",
+        "block quote": r"\n> Данные не теряются",
+        "code block": r"\n```python\ndef route\(event: dict\) -> str:",
+        "testcode": r"\n```python\nevents = \[",
+        "testoutput": r"\n```text\n2\n```\n",
+        "doctest block": r"\n```python\n>>> sorted\(",
+        "Mermaid diagram": r"\nimport \{ Mermaid \} from '[./]+/components/Mermaid\.tsx';.*\n<Mermaid chart=\{`flowchart LR\\n",
+        "note": r'\n<Callout type="note">\n\n' + f"Урок {number} можно",
+        "warning": r'\n<Callout type="warning">\n\nВнутри docker-сети',
+        "tip": r'\n<Callout type="tip">\n\nСтавьте',
+        "seealso": r'\n<Callout type="note" title="См\. также">\n\nДокументация Debezium о \\\{snapshot\.mode\\\}',
+        "titled admonition": r'\n<Callout type="note" title="Итог раздела &quot;' + str(number) + r'&quot; и &#123;скобки&#125;">',
+        "table": r"\n\| Операция \| Код \| Поле \|\n\|---\|---\|---\|\n.*`a\\\|b`",
+        "link to another lesson": rf"\]\({site}\)",
+        "link to a heading of another lesson": rf"\[итоги урока\]\({site}#итоги-урока\).*\[Итоги урока\]\({site}#итоги-урока\)",
+        "links to headings of this lesson": r"\]\(#код-и-проверки\).*\]\(#таблица-операций\)",
+        "external link": r"\[сайте Debezium\]\(https://debezium\.io/documentation/\)",
+        "image": rf"\n!\[Схема \\<потока\\> {number}\]\(\.\./images/pixel\.png\)\n",
+        "figure with caption": rf"\n!\[Рисунок {number}\]\(\.\./images/pixel\.png\)\n\n\*Подпись рисунка с \\{{фигурными\\}} скобками\.\*",
+        "footnote": rf"\[\^source-{number}\].*\n\[\^source-{number}\]: Сноска урока {number}",
+        "raw MDX": rf"\n\{{/\* raw MDX of lesson {number} \*/\}}\n",
+    }
+
+
+def test_generated_course_builds_cleanly_with_every_construct(tmp_path):
+    source = tmp_path / "course"
+    course = generate(source, LESSONS, per_module=PER_MODULE)
+    assert len({lesson.module for lesson in course}) == 3
+
+    phases = tmp_path / "phases.json"
+    out = tmp_path / "mdx"
+    result = sphinx_build("mdx", source, out, "-W", "--keep-going", env={PHASES_ENV: str(phases)})
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+
+    missing = []
+    for index, lesson in enumerate(course):
+        neighbour = course[index - 1] if index else course[1]
+        text = (out / f"{lesson.docname}.mdx").read_text(encoding="utf-8")
+        for construct, pattern in _constructs(lesson, neighbour, index + 1).items():
+            if not re.search(pattern, text, re.S):
+                missing.append(f"{lesson.docname}: {construct}")
+        # Hidden doctest setup never reaches the page.
+        if "LESSON = " in text or "скрытая проверка" in text:
+            missing.append(f"{lesson.docname}: hidden doctest code was written")
+    assert missing == []
+    assert (out / IMAGE).read_bytes() == (source / IMAGE).read_bytes()
+    compile_mdx(sorted(out.rglob("*.mdx")), check=True)
+
+    marks = json.loads(phases.read_text(encoding="utf-8"))
+    assert [marks[mark] for mark in MARKS] == sorted(marks[mark] for mark in MARKS)
+
+
+def test_a_course_is_the_same_on_every_generation(tmp_path):
+    generate(tmp_path / "a", LESSONS, per_module=PER_MODULE)
+    generate(tmp_path / "b", LESSONS, per_module=PER_MODULE)
+    files = sorted(path.relative_to(tmp_path / "a") for path in (tmp_path / "a").rglob("*") if path.is_file())
+    assert len(files) == LESSONS + 3  # lessons, conf.py, index.md, the image
+    assert all((tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes() for path in files)

@@ -1,0 +1,111 @@
+"""Running one sphinx-build as a measured subprocess.
+
+Each build is its own process, started the way ``make mdx`` starts it, so a
+measurement includes the interpreter start and the extension imports a user
+waits for.  Wall time is taken around the process; peak memory is the
+``ru_maxrss`` that ``wait4`` reports for it, which on Linux covers the
+process and every child it waited for (the ``-j`` workers), as the largest
+of them; the phase split comes from ``bench.phases`` inside the build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import PHASES_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / "tools"
+# Phases in build order, each from its mark to the next ("end" is the exit
+# of the process): interpreter start to reading, reading, pickling the
+# environment and the consistency check, writing (with finish()), shutdown.
+PHASES = ("start", "read", "resolve", "write", "exit")
+MARKS = ("read", "resolve", "write", "finished")
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Run:
+    wall: float
+    maxrss_kib: int
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+
+
+@dataclass
+class Summary:
+    """Several runs of one build: medians of times, the highest peak memory."""
+
+    runs: list[Run]
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(run.wall for run in self.runs)
+
+    @property
+    def maxrss_mib(self) -> float:
+        return max(run.maxrss_kib for run in self.runs) / 1024
+
+    def phase(self, name: str) -> float:
+        return statistics.median(run.phases[name] for run in self.runs)
+
+
+def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctrees: Path, *options: str) -> Run:
+    """Run ``python -m sphinx`` once; raises BuildFailed with its output if it fails."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
+        phases_file = Path(scratch, "phases.json")
+        log = Path(scratch, "log.txt")
+        env = {**os.environ, "PYTHONPATH": str(TOOLS), PHASES_ENV: str(phases_file)}
+        command = [str(python), "-m", "sphinx", "-b", builder, "-q", "-d", str(doctrees), *options, str(source), str(outdir)]
+        with log.open("wb") as output:
+            began = time.monotonic()
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=source)
+            _, status, usage = os.wait4(process.pid, 0)
+            ended = time.monotonic()
+        # wait4 reaped it; tell Popen so it does not wait again.
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise BuildFailed(f"{' '.join(command)} exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        marks = json.loads(phases_file.read_text(encoding="utf-8"))
+    times = [began, *(marks[mark] for mark in MARKS), ended]
+    return Run(ended - began, usage.ru_maxrss, dict(zip(PHASES, (b - a for a, b in zip(times, times[1:])))))
+
+
+def python_of(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure_markdown_venv(venv: Path) -> Path:
+    """The separate venv with sphinx-markdown-builder 0.6.x, made if missing.
+
+    The project's requirements go in too, so the markdown build runs on the
+    same Sphinx and MyST versions and the same conf.py as the mdx build;
+    the project's own venv never gets the package.
+    """
+    python = python_of(venv)
+    marker = venv / ".bench-installed"
+    if marker.is_file():
+        return python
+    print(f"creating {venv} (requirements.txt + sphinx-markdown-builder 0.6.x) ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.txt"), "sphinx-markdown-builder>=0.6,<0.7"],
+        check=True,
+    )
+    marker.touch()
+    return python
+
+
+def package_versions(python: Path, *packages: str) -> str:
+    code = "import importlib.metadata as m, sys; print(', '.join(f'{p} {m.version(p)}' for p in sys.argv[1:]))"
+    return subprocess.run([str(python), "-c", code, *packages], capture_output=True, text=True, check=True).stdout.strip()

@@ -1,0 +1,45 @@
+"""Sphinx extension: when each phase of a build began, for the benchmark.
+
+Loaded by the synthetic course's conf.py when ``BENCH_PHASES_FILE`` names a
+file; at the end of the build that file holds a JSON object of
+``time.monotonic()`` readings (one clock for every process on the machine,
+so the benchmark can set them against the moment it started the build).
+Recording a handful of timestamps costs nothing next to a build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from .course import PHASES_ENV
+
+# Sphinx event -> the name of the phase it starts.
+EVENTS = {
+    "builder-inited": "inited",  # extensions loaded, environment unpickled or new
+    "env-before-read-docs": "read",  # outdated documents known; reading starts
+    "env-updated": "resolve",  # reading done; environment pickled, consistency checked next
+    "write-started": "write",  # documents resolved and written from here on
+}
+
+
+def setup(app):
+    stamps: dict[str, float] = {}
+
+    def stamp(name):
+        def record(*args):
+            stamps.setdefault(name, time.monotonic())
+
+        return record
+
+    for event, name in EVENTS.items():
+        app.connect(event, stamp(name))
+
+    def finished(app, exception):
+        stamps["finished"] = time.monotonic()
+        with open(os.environ[PHASES_ENV], "w", encoding="utf-8") as handle:
+            json.dump(stamps, handle)
+
+    app.connect("build-finished", finished)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
