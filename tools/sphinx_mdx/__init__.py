@@ -31,4 +31,4 @@ def setup(app):
     app.connect("config-inited", _keep_typography)
     i18n.setup(app)
     collectors.register(app)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}

@@ -1,22 +1,31 @@
-"""Facts the builder needs about every document, gathered while Sphinx reads.
+"""What reading records in the build environment for writing.
 
-Kept in the build environment, they are pickled with it: an incremental
+Kept in the environment, the records are pickled with it: an incremental
 build re-reads only changed documents and still knows every lesson's front
-matter and anchors.
+matter and anchors.  The environment itself is kept small for mdx builds
+(``LessonTocCollector``): it is loaded, saved and freed on every build.
 """
 
 from __future__ import annotations
 
+from docutils import nodes
 from sphinx.environment.collectors import EnvironmentCollector
 
+from . import paths
 from .anchors import section_anchors
+from .builder import MdxBuilder
 from .i18n import document_front_matter
 
 
-class PerDocumentCollector(EnvironmentCollector):
-    """Stores ``collect(app, doctree)`` per document in ``env.<attribute>``."""
+class RecordCollector(EnvironmentCollector):
+    """A collector whose records live in ``env.<attribute>``."""
 
     attribute: str
+    new_record: type = dict
+
+
+class PerDocumentCollector(RecordCollector):
+    """Stores ``collect(app, doctree)`` per document in ``env.<attribute>``."""
 
     def clear_doc(self, app, env, docname):
         getattr(env, self.attribute).pop(docname, None)
@@ -55,11 +64,48 @@ class AnchorCollector(PerDocumentCollector):
         return section_anchors(doctree, matter.title if matter else None)
 
 
-def register(app, collectors=(FrontMatterCollector, AnchorCollector)) -> None:
+class LessonTocCollector(RecordCollector):
+    """In mdx builds, a lesson's table of contents keeps only its title entry.
+
+    Sphinx keeps every document's section tree (``env.tocs``) for toctrees
+    and sidebars, which MDX lessons do not have.  In a 1000-lesson course
+    those node trees were most of the pickled environment, and loading,
+    saving and freeing them most of a one-lesson rebuild.  The title entry
+    stays, so a toctree that lists a lesson still resolves.  The trimmed
+    lessons are recorded: another builder that reuses this environment
+    (a doctree directory shared with html) reads them again in full.
+    """
+
+    attribute = "mdx_trimmed_tocs"
+    new_record = set
+
+    def process_doc(self, app, doctree):
+        docname = app.env.docname
+        toc = app.env.tocs.get(docname)
+        if app.builder.name != MdxBuilder.name or toc is None or not paths.is_lesson(docname):
+            return
+        for item in toc.children:
+            for nested in [child for child in item.children if isinstance(child, nodes.bullet_list)]:
+                item.remove(nested)
+        app.env.mdx_trimmed_tocs.add(docname)
+
+    def clear_doc(self, app, env, docname):
+        env.mdx_trimmed_tocs.discard(docname)
+
+    def merge_other(self, app, env, docnames, other):
+        env.mdx_trimmed_tocs |= other.mdx_trimmed_tocs & set(docnames)
+
+    def get_outdated_docs(self, app, env, added, changed, removed):
+        if app.builder.name == MdxBuilder.name:
+            return []
+        return sorted(env.mdx_trimmed_tocs - removed)
+
+
+def register(app, collectors=(FrontMatterCollector, AnchorCollector, LessonTocCollector)) -> None:
     def init_env(app):
         for collector in collectors:
             if not hasattr(app.env, collector.attribute):
-                setattr(app.env, collector.attribute, {})
+                setattr(app.env, collector.attribute, collector.new_record())
 
     app.connect("builder-inited", init_env)
     for collector in collectors:
