@@ -12,7 +12,7 @@ import time
 
 import pytest
 from course_builds import sphinx_build, sphinx_command, sphinx_env
-from mdx_helpers import assert_matches_golden, mdx_files, warnings_of
+from mdx_helpers import GOLDEN, assert_matches_golden, mdx_files, warnings_of
 from node_tools import compile_mdx
 
 CONSTRUCTS = "05-module-5/01-constructs.mdx"
@@ -155,8 +155,17 @@ def test_parallel_build_writes_the_same_output(app):
     assert CONSTRUCTS in manifest and "05-module-5/images/square.png" in manifest
 
 
-@pytest.mark.sphinx("mdx", testroot="bad-lessons")
-def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app):
+@pytest.mark.parametrize(
+    "jobs",
+    [
+        pytest.param(1, marks=pytest.mark.sphinx("mdx", testroot="bad-lessons")),
+        # -j 2: lessons are resolved and written in worker processes, whose
+        # warnings must reach the build's log all the same.
+        pytest.param(2, marks=pytest.mark.sphinx("mdx", testroot="bad-lessons", srcdir="bad-lessons-j2", parallel=2)),
+    ],
+)
+def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app, jobs):
+    assert (app.parallel > 1) == (jobs > 1)
     app.build()
     warnings = warnings_of(app)
 
@@ -188,6 +197,20 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app)
     assert "Ссылка на nowhere и на раздел." in (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
     assert "Схема потока" in (app.outdir / "05-module-5/08-missing-image.mdx").read_text(encoding="utf-8")
     compile_mdx(sorted(app.outdir.rglob("*.mdx")), check=True)
+
+
+def test_a_doctree_directory_shared_with_html_still_gives_the_full_preview_contents(rootdir, tmp_path):
+    # mdx builds keep only a lesson's title in Sphinx's table of contents;
+    # an html build that reuses their environment must read lessons again.
+    source, doctrees = tmp_path / "src", tmp_path / "doctrees"
+    shutil.copytree(rootdir / "test-constructs", source)
+    mdx = sphinx_build("mdx", source, tmp_path / "mdx", "-d", str(doctrees))
+    assert mdx.returncode == 0, mdx.stderr
+    preview = sphinx_build("html", source, tmp_path / "html", "-d", str(doctrees))
+    assert preview.returncode == 0, preview.stderr
+    index = html.unescape((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    # Sections of a lesson, listed under it by the index's toctree.
+    assert "Списки и цитаты" in index and "Метка раздела" in index
 
 
 def test_warnings_fail_the_build_with_W(rootdir, tmp_path):
@@ -259,3 +282,19 @@ def test_a_failing_doctest_names_file_and_line_and_other_lessons_still_build(roo
     mdx = sphinx_build("mdx", source, tmp_path / "mdx", "-W")
     assert mdx.returncode == 0, mdx.stderr
     assert sorted(mdx_files(tmp_path / "mdx")) == ["05-module-5/01-lesson.mdx", "05-module-5/02-lesson.mdx"]
+
+
+def test_a_long_file_list_compiles_in_threads_with_records_in_order(tmp_path):
+    # 200 files are split over worker threads (compile-mdx.mjs); each record
+    # must still belong to its file, a broken file included.
+    golden = next((GOLDEN / "constructs").rglob("01-constructs.mdx")).read_text(encoding="utf-8")
+    files = []
+    for number in range(200):
+        path = tmp_path / f"{number:03d}.mdx"
+        path.write_text(golden + (f"\nФайл номер {number}.\n" if number != 137 else "\n{unclosed\n"), encoding="utf-8")
+        files.append(path)
+    records = compile_mdx(files, tree=True)
+    assert [record["file"] for record in records] == [str(path) for path in files]
+    assert [number for number, record in enumerate(records) if not record["ok"]] == [137]
+    assert all(record["text"].endswith(f"Файл номер {number}.") for number, record in enumerate(records) if record["ok"])
+    assert records[0] == compile_mdx(files[:1], tree=True)[0]
