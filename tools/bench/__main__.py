@@ -55,7 +55,7 @@ BUILDS = {
     "html": ("html", "project", "html", ()),
     "markdown": ("markdown", "markdown", "markdown", ()),
 }
-WORK_PHASES = ("read", "resolve", "write")
+WORK_PHASES = ("read", "save", "write")
 
 
 def machine_facts() -> str:
@@ -179,7 +179,7 @@ def profile_mdx(source: Path, work: Path, python: Path) -> str:
         f"{cumulative('sphinx/environment/__init__.py', 'get_and_resolve_doctree'):.2f} s, sphinx_mdx get_outdated_docs "
         f"{cumulative('sphinx_mdx/builder.py', 'get_outdated_docs'):.2f} s, prepare_writing "
         f"{cumulative('sphinx_mdx/builder.py', 'prepare_writing'):.2f} s, write_doc "
-        f"{cumulative(*write_doc):.2f} s (translator walk {cumulative('docutils/nodes.py', 'walkabout', write_doc):.2f} s, "
+        f"{cumulative(*write_doc):.2f} s (translator walk {cumulative('sphinx_mdx/translator.py', 'walk', write_doc):.2f} s, "
         f"assemble {cumulative('sphinx_mdx/builder.py', 'assemble', write_doc):.2f} s, "
         f"file write {cumulative('sphinx_mdx/outputs.py', 'write', write_doc):.2f} s)",
         f"  own time in tools/sphinx_mdx: {own:.2f} s ({own / total:.1%} of the build)",
@@ -213,7 +213,7 @@ def ratio(numerator: Summary, denominator: Summary | None) -> str:
 
 def print_tables(results: list[SizeResult]) -> None:
     header = f"{'N':>5}  {'build':<19} {'wall s':>7} {'ms/lesson':>9} {'work ms/l':>9} {'peak MiB':>8}  " + " ".join(
-        f"{phase:>7}" for phase in PHASES
+        f"{phase:>7}" for phase in (*PHASES, "write_doc")
     )
     print(header)
     print("-" * len(header))
@@ -224,16 +224,20 @@ def print_tables(results: list[SizeResult]) -> None:
             print(
                 f"{result.lessons:>5}  {name:<19} {summary.wall:7.2f} {summary.wall / result.lessons * 1000:9.1f} "
                 f"{work / result.lessons * 1000:9.1f} {summary.maxrss_mib:8.0f}  "
-                + " ".join(f"{summary.phase(phase):7.2f}" for phase in PHASES)
+                + " ".join(f"{summary.phase(phase):7.2f}" for phase in (*PHASES, "write_doc"))
             )
     print()
-    print(f"{'N':>5}  {'mdx/html':>8} {'mdx/markdown':>12} {'write share':>11} {'-j2 speed-up':>12} {'1-edit rebuild s':>16}  unchanged lessons untouched")
+    print(
+        f"{'N':>5}  {'mdx/html':>8} {'mdx/markdown':>12} {'write_doc share':>15} {'write share':>11} {'-j2 speed-up':>12} "
+        f"{'1-edit rebuild s':>16}  unchanged lessons untouched"
+    )
     for result in results:
         builds = result.builds
         mdx = builds["mdx -j1"]
         print(
             f"{result.lessons:>5}  {ratio(mdx, builds.get('html')):>8} {ratio(mdx, builds.get('markdown')):>12} "
-            f"{mdx.phase('write') / mdx.wall:11.1%} {ratio(mdx, builds.get('mdx -j2')):>12} {result.incremental.wall:16.2f}  "
+            f"{mdx.phase('write_doc') / mdx.wall:15.1%} {mdx.phase('write') / mdx.wall:11.1%} {ratio(mdx, builds.get('mdx -j2')):>12} "
+            f"{result.incremental.wall:16.2f}  "
             f"{verdict(result.untouched_ok)}: {result.untouched_detail}"
         )
 
@@ -254,8 +258,16 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
         return ", ".join(f"{value:.2f}" for value in ratios), all(value <= limit for value in ratios)
 
     def write_shares():
-        shares = [r.builds["mdx -j1"].phase("write") / r.builds["mdx -j1"].wall for r in results]
-        return ", ".join(f"{share:.1%}" for share in shares), all(share <= TARGETS["write_share"] for share in shares)
+        # Judged on Sphinx's WRITING phase, what the builder itself does;
+        # the whole write phase, with Sphinx resolving every doctree first,
+        # is shown beside it.
+        builds = [r.builds["mdx -j1"] for r in results]
+        writing = [mdx.phase("write_doc") / mdx.wall for mdx in builds]
+        whole = ", ".join(f"{mdx.phase('write') / mdx.wall:.1%}" for mdx in builds)
+        return (
+            ", ".join(f"{share:.1%}" for share in writing) + f" (with Sphinx resolving the doctrees: {whole})",
+            all(share <= TARGETS["write_share"] for share in writing),
+        )
 
     def speedup():
         value = largest.builds["mdx -j1"].wall / largest.builds["mdx -j2"].wall
@@ -273,7 +285,7 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
     checks = [
         (f"mdx full <= {TARGETS['html_ratio']} x html full, every N", lambda: wall_ratios("html", TARGETS["html_ratio"])),
         (f"mdx full <= {TARGETS['markdown_ratio']} x sphinx-markdown-builder, every N", lambda: wall_ratios("markdown", TARGETS["markdown_ratio"])),
-        (f"mdx write phase <= {TARGETS['write_share']:.0%} of mdx total, every N", write_shares),
+        (f"mdx writing (write_doc) <= {TARGETS['write_share']:.0%} of mdx total, every N", write_shares),
         (f"-j 2 full mdx >= {TARGETS['parallel_speedup']}x faster than -j 1, {at}", speedup),
         (
             f"rebuild after editing one lesson <= {TARGETS['incremental_s']} s, {at}",
@@ -340,9 +352,11 @@ def main() -> int:
 
     print(f"\nfinished in {time.monotonic() - began:.0f} s; {load()}\n")
     print("Phases (s, medians): start = process start to reading (imports, extensions, environment);")
-    print("read = reading and parsing sources; resolve = pickling the environment, consistency check;")
-    print("write = resolving and writing documents, finish(); exit = interpreter shutdown.")
-    print("work ms/l = (read + resolve + write) per lesson. Peak MiB = highest ru_maxrss of the build's processes.\n")
+    print("read = reading and parsing sources; save = pickling the environment, consistency check;")
+    print("write = resolving and writing documents, finish(); exit = interpreter shutdown;")
+    print("write_doc = within write, the builder's write_doc (Sphinx's WRITING phase: translating, writing files),")
+    print("  without Sphinx's RESOLVING (loading doctrees, post-transforms); nan with -j2, where workers write.")
+    print("work ms/l = (read + save + write) per lesson. Peak MiB = highest ru_maxrss of the build's processes.\n")
     print_tables(results)
     if profile:
         print(f"\ncProfile, one mdx -j1 build, N={largest.lessons}: {profile}")

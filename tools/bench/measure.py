@@ -11,6 +11,7 @@ of them; the phase split comes from ``bench.phases`` inside the build.
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -26,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "tools"
 # Phases in build order, each from its mark to the next ("end" is the exit
 # of the process): interpreter start to reading, reading, pickling the
-# environment and the consistency check, writing (with finish()), shutdown.
-PHASES = ("start", "read", "resolve", "write", "exit")
-MARKS = ("read", "resolve", "write", "finished")
+# environment and the consistency check, resolving and writing documents
+# (with finish()), shutdown.  Runs also have "write_doc" (see bench.phases).
+PHASES = ("start", "read", "save", "write", "exit")
+MARKS = ("read", "save", "write", "finished")
 
 
 class BuildFailed(RuntimeError):
@@ -57,7 +59,8 @@ class Summary:
         return max(run.maxrss_kib for run in self.runs) / 1024
 
     def phase(self, name: str) -> float:
-        return statistics.median(run.phases[name] for run in self.runs)
+        """Median seconds of a phase; NaN if a run did not record it."""
+        return statistics.median(run.phases.get(name, math.nan) for run in self.runs)
 
 
 def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctrees: Path, *options: str) -> Run:
@@ -78,7 +81,10 @@ def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctree
             raise BuildFailed(f"{' '.join(command)} exited with {process.returncode}:\n{log.read_text(errors='replace')}")
         marks = json.loads(phases_file.read_text(encoding="utf-8"))
     times = [began, *(marks[mark] for mark in MARKS), ended]
-    return Run(ended - began, usage.ru_maxrss, dict(zip(PHASES, (b - a for a, b in zip(times, times[1:])))))
+    phases = dict(zip(PHASES, (b - a for a, b in zip(times, times[1:]))))
+    if "write_doc" in marks:
+        phases["write_doc"] = marks["write_doc"]
+    return Run(ended - began, usage.ru_maxrss, phases)
 
 
 def python_of(venv: Path) -> Path:

@@ -3,8 +3,12 @@
 Loaded by the synthetic course's conf.py when ``BENCH_PHASES_FILE`` names a
 file; at the end of the build that file holds a JSON object of
 ``time.monotonic()`` readings (one clock for every process on the machine,
-so the benchmark can set them against the moment it started the build).
-Recording a handful of timestamps costs nothing next to a build.
+so the benchmark can set them against the moment it started the build),
+and ``write_doc``: the seconds spent in the builder's ``write_doc`` in this
+process, Sphinx's WRITING phase (translating and writing files) without its
+RESOLVING phase (loading doctrees, post-transforms).  With ``-j`` the mdx
+builder writes in worker processes, so it is missing there.  Recording a
+handful of timestamps costs nothing next to a build.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from .course import PHASES_ENV
 EVENTS = {
     "builder-inited": "inited",  # extensions loaded, environment unpickled or new
     "env-before-read-docs": "read",  # outdated documents known; reading starts
-    "env-updated": "resolve",  # reading done; environment pickled, consistency checked next
+    "env-updated": "save",  # reading done; environment pickled, consistency checked next
     "write-started": "write",  # documents resolved and written from here on
 }
 
@@ -36,8 +40,26 @@ def setup(app):
     for event, name in EVENTS.items():
         app.connect(event, stamp(name))
 
+    writing = [0.0]
+
+    def time_write_doc(app):
+        write_doc = app.builder.write_doc
+
+        def timed(docname, doctree):
+            began = time.monotonic()
+            try:
+                return write_doc(docname, doctree)
+            finally:
+                writing[0] += time.monotonic() - began
+
+        app.builder.write_doc = timed
+
+    app.connect("builder-inited", time_write_doc)
+
     def finished(app, exception):
         stamps["finished"] = time.monotonic()
+        if writing[0]:
+            stamps["write_doc"] = writing[0]
         with open(os.environ[PHASES_ENV], "w", encoding="utf-8") as handle:
             json.dump(stamps, handle)
 
