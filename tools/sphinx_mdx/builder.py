@@ -116,14 +116,14 @@ class MdxBuilder(Builder):
 
     def _check_course(self) -> None:
         """Checks that need every lesson: prerequisites and order within a module."""
-        known = {paths.course_id(docname) for docname in self.front_matter} | set(self.mdx_settings.external_lessons)
+        prerequisites = paths.Prerequisites.of(self.front_matter, self.mdx_settings.external_lessons)
         orders: dict[tuple[str, object], list[str]] = defaultdict(list)
         for docname, matter in self.front_matter.items():
             for prerequisite in matter.values.get("prerequisites") or []:
-                if isinstance(prerequisite, str) and prerequisite not in known:
+                if isinstance(prerequisite, str) and not prerequisites.is_known(prerequisite):
                     matter.problems.append(
                         frontmatter.Problem(
-                            f"prerequisite '{prerequisite}' is neither a lesson of this project nor listed in mdx_external_lessons",
+                            prerequisites.unknown_message(prerequisite),
                             matter.line_of("prerequisites"),
                             blocks_lesson=False,
                         )

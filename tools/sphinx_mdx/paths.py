@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 LESSON_DOCNAME = re.compile(r"^(?P<module_dir>\d{2}-module-(?P<module>\d+))/(?P<slug>\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)$")
 COURSE_LESSON_ID = re.compile(r"^module-(?P<module>\d+)/(?P<slug>\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -35,6 +37,34 @@ def course_id(docname: str) -> str:
     """``05-module-5/01-x`` → ``module-5/01-x``, the form prerequisites use."""
     match = LESSON_DOCNAME.match(docname)
     return f"module-{int(match.group('module'))}/{match.group('slug')}"
+
+
+@dataclass(frozen=True)
+class Prerequisites:
+    """Where a prerequisite (a course id) points: a lesson of this project,
+    a lesson that only the course site has (``mdx_external_lessons``), or
+    nowhere.  The builder's checks and the preview's panel both ask here."""
+
+    lessons: dict[str, str]  # course id -> docname
+    external: frozenset[str]
+
+    @classmethod
+    def of(cls, docnames: Iterable[str], external: Iterable[str]) -> Prerequisites:
+        return cls({course_id(name): name for name in docnames if is_lesson(name)}, frozenset(external))
+
+    def docname(self, lesson_id: str) -> str | None:
+        """The document of a prerequisite that is a lesson of this project."""
+        return self.lessons.get(lesson_id)
+
+    def is_external(self, lesson_id: str) -> bool:
+        return lesson_id in self.external
+
+    def is_known(self, lesson_id: str) -> bool:
+        return lesson_id in self.lessons or lesson_id in self.external
+
+    @staticmethod
+    def unknown_message(lesson_id: str) -> str:
+        return f"prerequisite '{lesson_id}' is neither a lesson of this project nor listed in mdx_external_lessons"
 
 
 def output_path(docname: str) -> str:

@@ -105,17 +105,18 @@ class LessonPreviewTransform(SphinxPostTransform):
         prerequisites = values.get("prerequisites")
         if isinstance(prerequisites, list) and prerequisites:
             line = matter.line_of("prerequisites")
-            lessons = {paths.course_id(name): name for name in self.env.found_docs if paths.is_lesson(name)}
-            items = [self.prerequisite(docname, source, line, str(item), lessons) for item in prerequisites]
+            known = paths.Prerequisites.of(self.env.found_docs, self.config.mdx_external_lessons)
+            items = [self.prerequisite(docname, source, line, str(item), known) for item in prerequisites]
             fields += _field(labels["prerequisites"], *_separated(items, ", "))
         if not fields.children:
             return
         panel = nodes.container("", fields, classes=[PANEL_CLASS])
         self.insert_under_title(panel)
 
-    def prerequisite(self, docname: str, source: Path, line: int, course_id: str, lessons: dict[str, str]) -> nodes.Node:
-        """A link to the lesson ``course_id`` (``lessons`` maps course ids to docnames), or plain text."""
-        if course_id in lessons:
+    def prerequisite(self, docname: str, source: Path, line: int, course_id: str, known: paths.Prerequisites) -> nodes.Node:
+        """A link to the lesson ``course_id`` if it is one of this project, or plain text."""
+        target = known.docname(course_id)
+        if target is not None:
             xref = addnodes.pending_xref(
                 "",
                 nodes.inline(course_id, course_id),
@@ -123,7 +124,7 @@ class LessonPreviewTransform(SphinxPostTransform):
                 reftype="doc",
                 # Absolute docname: resolved from the site root, not from
                 # this lesson's folder.
-                reftarget="/" + lessons[course_id],
+                reftarget="/" + target,
                 refexplicit=False,
                 refwarn=True,
                 refdoc=docname,
@@ -131,11 +132,11 @@ class LessonPreviewTransform(SphinxPostTransform):
             )
             xref.source, xref.line = str(source), line
             return xref
-        if course_id in self.config.mdx_external_lessons:
+        if known.is_external(course_id):
             return nodes.inline(course_id, course_id, classes=["lesson-prerequisite", "lesson-prerequisite-external"])
         logger.warning(
-            "prerequisite '%s' is neither a lesson of this project nor listed in mdx_external_lessons; shown as plain text",
-            course_id,
+            "%s; shown as plain text",
+            known.unknown_message(course_id),
             location=(docname, line),
             type="preview",
             subtype="prerequisite",
