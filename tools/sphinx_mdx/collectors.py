@@ -80,6 +80,8 @@ class LessonTocCollector(RecordCollector):
     new_record = set
 
     def process_doc(self, app, doctree):
+        # Sphinx's own TocTreeCollector is set up before any extension, so
+        # for the same event it has built this document's toc already.
         docname = app.env.docname
         toc = app.env.tocs.get(docname)
         if app.builder.name != MdxBuilder.name or toc is None or not paths.is_lesson(docname):
