@@ -21,7 +21,7 @@ WITH_KAFKA := $(PY) -m kafka_broker exec --
 
 export PYTHONPATH := $(CURDIR)/tools
 
-.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test clean
+.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test bench clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
@@ -32,6 +32,7 @@ help:
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events (PostgreSQL + Kafka Connect)"
 	@echo "make lesson-figures  redraw lesson figures from their doctests"
+	@echo "make bench     build benchmark on synthetic courses (BENCH_ARGS=--quick)"
 	@echo "make clean     remove build outputs"
 
 venv: $(VENV)/.installed
@@ -82,6 +83,11 @@ intl-check: venv
 # runs the doctest builder); tests that stop a broker start their own.
 test: venv node
 	$(WITH_KAFKA) $(PY) -m pytest $(PYTEST_ARGS)
+
+# A measurement, not a test: synthetic courses of 50, 200 and 1000 lessons
+# (about 45 minutes on 2 cores; BENCH_ARGS=--quick for a 1-minute smoke run).
+bench: venv node
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR)
