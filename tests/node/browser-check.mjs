@@ -290,13 +290,8 @@ async function checkPage(context, spec, timeoutMs) {
 }
 
 async function main() {
-  let input;
-  try {
-    input = await readStdinJson();
-  } catch (error) {
-    process.stderr.write(`browser-check: stdin is not JSON: ${error.message}\n`);
-    return 2;
-  }
+  const input = await readStdinJson('browser-check');
+  if (input === undefined) return 2;
   if (!Array.isArray(input?.pages) || !input.pages.every((p) => typeof p?.url === 'string')) {
     process.stderr.write('browser-check: stdin must be {"pages": [{"url": ..., "screenshot"?: ...}]}\n');
     return 2;

@@ -25,13 +25,8 @@ function emit(object) {
 }
 
 async function main() {
-  let input;
-  try {
-    input = await readStdinJson();
-  } catch (error) {
-    process.stderr.write(`browser-livereload: stdin is not JSON: ${error.message}\n`);
-    return 2;
-  }
+  const input = await readStdinJson('browser-livereload');
+  if (input === undefined) return 2;
   if (typeof input?.url !== 'string' || typeof input?.expectText !== 'string') {
     process.stderr.write('browser-livereload: stdin must be {"url": ..., "expectText": ..., "timeoutMs"?: ...}\n');
     return 2;

@@ -8,9 +8,16 @@ export async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** stdin parsed as JSON (throws on bad JSON). */
-export async function readStdinJson() {
-  return JSON.parse(await readStdin());
+/** stdin parsed as JSON; on bad JSON, says so on stderr under the script's
+ * name and returns undefined (which no JSON text parses to). */
+export async function readStdinJson(name) {
+  const text = await readStdin();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    process.stderr.write(`${name}: stdin is not JSON: ${error.message}\n`);
+    return undefined;
+  }
 }
 
 /** Run a script's async main(): its return value is the exit code; a crash

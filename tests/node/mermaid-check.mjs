@@ -54,13 +54,8 @@ async function parseAll(charts) {
 }
 
 async function main() {
-  let charts;
-  try {
-    charts = await readStdinJson();
-  } catch (error) {
-    process.stderr.write(`mermaid-check: stdin is not JSON: ${error.message}\n`);
-    return 2;
-  }
+  const charts = await readStdinJson('mermaid-check');
+  if (charts === undefined) return 2;
   if (!Array.isArray(charts) || !charts.every((chart) => typeof chart === 'string')) {
     process.stderr.write('mermaid-check: stdin must be a JSON list of chart sources\n');
     return 2;

@@ -10,13 +10,8 @@
 import GithubSlugger from 'github-slugger';
 import { readStdinJson } from './io.mjs';
 
-let headings;
-try {
-  headings = await readStdinJson();
-} catch (error) {
-  process.stderr.write(`slug: stdin is not JSON: ${error.message}\n`);
-  process.exit(2);
-}
+const headings = await readStdinJson('slug');
+if (headings === undefined) process.exit(2);
 if (!Array.isArray(headings) || !headings.every((h) => typeof h === 'string')) {
   process.stderr.write('slug: stdin must be a JSON list of strings\n');
   process.exit(2);
