@@ -50,7 +50,7 @@ node_modules/.installed: package.json package-lock.json
 html: venv node
 	$(SPHINX) -b html $(SOURCEDIR) $(BUILDDIR)/html/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
 
-mdx: venv
+mdx: venv node
 	$(SPHINX) -b mdx $(SOURCEDIR) $(MDX_OUT) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
 
 doctest: venv

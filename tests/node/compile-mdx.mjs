@@ -138,8 +138,11 @@ const TEXT_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
 // Nodes a reader never sees as text.
 const INVISIBLE = new Set(['mdxjsEsm', 'mdxFlowExpression', 'mdxTextExpression', 'definition', 'footnoteDefinition', 'yaml']);
 
-/** Concatenated text of phrasing content. */
+/** Concatenated text of phrasing content.  An expression that is a string
+ * literal (the builder writes text GFM would turn into a link that way) is
+ * text the reader sees. */
 function inlineText(node) {
+  if (node.type === 'mdxTextExpression') return staticString(node) ?? '';
   if (INVISIBLE.has(node.type)) return '';
   if (node.type === 'text' || node.type === 'inlineCode') return node.value;
   if (node.type === 'break') return '\n';

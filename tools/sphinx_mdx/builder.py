@@ -10,7 +10,9 @@ see ``outputs``.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
+from urllib.parse import unquote
 from pathlib import Path
 
 from docutils import nodes
@@ -21,6 +23,7 @@ from sphinx.util.build_phase import BuildPhase
 from sphinx.util.parallel import ParallelTasks, make_chunks
 
 from . import frontmatter, paths
+from .mdx_writer import MdxWriter, Written
 from .outputs import OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
@@ -48,6 +51,10 @@ class MdxBuilder(Builder):
         self.front_matter: dict[str, frontmatter.FrontMatter] = {}
         self.writable: set[str] = set()
         self.allowed_paths: set[str] = set()
+        self._writer: MdxWriter | None = None
+        # Lessons whose MDX was refused: their published file, if any, is
+        # not adopted as current, so the next build tries them again.
+        self.refused: set[str] = set()
 
     # ------------------------------------------------------------------
     # what is outdated
@@ -169,17 +176,34 @@ class MdxBuilder(Builder):
         and finish() records them in the manifest.
         """
 
-        def write_share(share: list[str]) -> None:
+        def write_share(share: list[str]) -> set[str]:
             for docname in share:
                 self.phase = BuildPhase.RESOLVING
                 doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
                 self.phase = BuildPhase.WRITING
                 self.write_doc(docname, doctree)
+            self._close_writer()
+            return self.refused
+
+        def share_written(share: list[str], refused: set[str]) -> None:
+            self.refused |= refused
 
         tasks = ParallelTasks(self._app.parallel)
         for share in make_chunks(docnames, self._app.parallel):
-            tasks.add_task(write_share, share)
+            tasks.add_task(write_share, share, share_written)
         tasks.join()
+
+    @property
+    def writer(self) -> MdxWriter:
+        """This process's MDX writer (a ``-j`` worker starts its own)."""
+        if self._writer is None or self._writer.pid != os.getpid():
+            self._writer = MdxWriter()
+        return self._writer
+
+    def _close_writer(self) -> None:
+        if self._writer is not None and self._writer.pid == os.getpid():
+            self._writer.close()
+        self._writer = None
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         if docname not in self.writable:
@@ -187,27 +211,43 @@ class MdxBuilder(Builder):
         self.current_docname = docname
         translator: MdxTranslator = self.create_translator(doctree, self)
         translator.walk(doctree)
-        document = self.assemble(docname, translator)
+        tree = self.assemble(docname, translator)
+        self.writer.submit(tree, lambda written: self._write_lesson(docname, written))
+
+    def assemble(self, docname: str, translator: MdxTranslator) -> dict:
+        """The lesson's whole intended tree: front matter, imports, body."""
+        head = [{"type": "yaml", "value": frontmatter.render(self.front_matter[docname])}]
+        imports = self.mdx_settings.import_lines(docname, translator.components_used)
+        if imports:
+            head.append({"type": "mdxjsEsm", "value": "\n".join(imports)})
+        return {"type": "root", "children": head + translator.tree["children"]}
+
+    def _write_lesson(self, docname: str, written: Written) -> None:
         relpath = paths.output_path(docname)
+        if written.problems:
+            self.refused.add(docname)
+            for problem in written.problems:
+                logger.error(
+                    __("%s — the lesson is not written (a file published before stays as it was)"),
+                    problem.message,
+                    location=(docname, problem.line or 1),
+                    type="mdx",
+                    subtype="verify",
+                )
+            return
         try:
-            self.output.write(relpath, document.encode("utf-8"))
+            self.output.write(relpath, written.mdx.encode("utf-8"))
         except ReadOnlyOutputError:
             logger.warning(__("%s is read-only; it was left as it is"), self.output.root / relpath, location=(docname, 1), type="mdx", subtype="write")
         except OSError as error:
             logger.warning(__("cannot write %s: %s"), self.output.root / relpath, error, location=(docname, 1), type="mdx", subtype="write")
 
-    def assemble(self, docname: str, translator: MdxTranslator) -> str:
-        parts = [frontmatter.render(self.front_matter[docname])]
-        imports = self.mdx_settings.import_lines(docname, translator.components_used)
-        if imports:
-            parts.append("\n".join(imports) + "\n")
-        parts.append(translator.body)
-        return "\n".join(parts)
-
     def finish(self) -> None:
+        self._close_writer()
         lesson_paths = {paths.output_path(docname) for docname in self.lessons()}
         image_paths = self._copy_images()
-        for relpath in sorted(self.allowed_paths & (lesson_paths | image_paths)):
+        refused_paths = {paths.output_path(docname) for docname in self.refused}
+        for relpath in sorted((self.allowed_paths & (lesson_paths | image_paths)) - refused_paths):
             if (self.output.root / relpath).exists():
                 self.output.adopt(relpath, self.env.all_docs.get(self._docname_of(relpath)))
         removed, modified = self.output.remove_stale(keep=lesson_paths | image_paths)
@@ -216,6 +256,10 @@ class MdxBuilder(Builder):
         for relpath in modified:
             logger.warning(__("%s belongs to a deleted lesson but was changed by hand since it was written; it was kept"), self.output.root / relpath, type="mdx", subtype="write")
         self.output.save_manifest()
+        if self.refused:
+            # The other lessons are written, but the build did not publish
+            # everything it was asked to: it fails, with or without -W.
+            self._app.statuscode = 1
 
     @staticmethod
     def _docname_of(relpath: str) -> str:
@@ -260,7 +304,7 @@ class MdxBuilder(Builder):
         if node_id not in anchors:
             logger.warning(
                 __("link target '%s' is not a heading (the site has anchors only for headings); the link text is written without a link"),
-                node_id,
+                unquote(node_id),
                 location=node,
                 type="mdx",
                 subtype="link",

@@ -163,8 +163,9 @@ def _check_schema(matter: FrontMatter) -> list[Problem]:
 
 
 def render(matter: FrontMatter) -> str:
-    """The MDX front matter block, keys in schema order, types kept, prose translated."""
-    out = ["---"]
+    """The YAML of the MDX front matter (between its fences): keys in schema
+    order, types kept, prose translated."""
+    out = []
     for key in FIELD_ORDER:
         if key not in matter.values:
             continue
@@ -176,6 +177,4 @@ def render(matter: FrontMatter) -> str:
         else:
             rendered = escaping.yaml_scalar(value)
         out.append(f"{key}: {rendered}")
-    out.append("---")
-    return "\n".join(out) + "\n"
-
+    return "\n".join(out)

@@ -1,24 +1,29 @@
-"""Docutils doctree → MDX body.
+"""Docutils doctree → the intended MDX tree (mdast).
 
 One visit/depart pair per node kind, grouped by kind (structure, blocks,
-inline, links, media, tables, components, ignored).  Output is collected
-as a stack of block lists: a container (list item, callout, quote) pushes a
-new list, renders its children into it and, on departure, folds them into
-one block of its parent.  Inline content goes to a string buffer that a
-paragraph-like node turns into a block.  Every piece of author text goes
-through ``escaping``; JSX and expressions are written only by the
-component methods here.
+inline, links, media, tables, components, ignored).  The translator does
+not write MDX text: it builds the page as an mdast tree, author text only
+ever in ``text``, ``inlineCode`` and ``code`` values and in attribute
+strings, and MDX nodes (JSX elements, expressions, ESM) only where a
+component method here puts them.  ``mdx_writer`` turns the tree into MDX with
+the reference serializer and checks it by parsing it back.
+
+Every node that comes from a located docutils node carries ``data.line``,
+so a problem found in the tree is reported at the lesson's line.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from docutils import nodes
 from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
+from sphinx.util.nodes import get_node_line
 
 from . import escaping, paths
 from .anchors import document_title_section
@@ -27,12 +32,18 @@ logger = logging.getLogger(__name__)
 
 DOC_LINK_SCHEME = "mdx-doc:"
 
+# Containers whose children are blocks; inline content that lands in one
+# directly (text outside any paragraph) is given a paragraph.
+FLOW_PARENTS = frozenset({"root", "blockquote", "listItem", "footnoteDefinition", "mdxJsxFlowElement"})
+PHRASING = frozenset(
+    {"text", "emphasis", "strong", "inlineCode", "break", "link", "image", "footnoteReference", "mdxJsxTextElement", "mdxTextExpression"}
+)
+# Characters a code fence's info string may carry (a language name).
+_NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
 
-def _indent(text: str, first: str, rest: str) -> str:
-    lines = text.split("\n")
-    out = [first + lines[0]]
-    out.extend((rest + line) if line else "" for line in lines[1:])
-    return "\n".join(out)
+
+def text(value: str) -> dict:
+    return {"type": "text", "value": value}
 
 
 @functools.cache
@@ -59,15 +70,15 @@ class MdxTranslator(SphinxTranslator):
         self.docname = builder.current_docname
         self.settings_mdx = builder.mdx_settings
         self.components_used: set[str] = set()
-        self.body = ""
-        self._blocks: list[list[str]] = [[]]
-        self._inline: list[str] | None = None
-        # Whether the inline buffer was opened for text outside any paragraph.
-        self._loose = False
+        self.tree: dict = {"type": "root", "children": []}
+        # The mdast nodes being filled, innermost last.
+        self._open: list[dict] = [self.tree]
+        # The paragraph made for inline content found directly in a flow
+        # container, while more such content may follow.
+        self._loose_paragraph: dict | None = None
         self._section_level = 0
         matter = builder.env.mdx_front_matter.get(self.docname)
         self._title_section = document_title_section(document, matter.title if matter else None)
-        self._in_table_cell = False
 
     # ------------------------------------------------------------------
     # walking
@@ -89,65 +100,47 @@ class MdxTranslator(SphinxTranslator):
             self.walk(child)
         depart(self, node)
 
-    # ------------------------------------------------------------------
-    # output plumbing
-
-    def _add_block(self, text: str) -> None:
-        self._end_loose_inline()
-        self._blocks[-1].append(text)
-
-    def _push(self) -> None:
-        self._end_loose_inline()
-        self._blocks.append([])
-
-    def _pop(self) -> str:
-        self._end_loose_inline()
-        return "\n\n".join(block for block in self._blocks.pop() if block)
-
-    def _start_inline(self) -> None:
-        self._end_loose_inline()
-        self._inline = []
-
-    def _end_inline(self) -> str:
-        text = "".join(self._inline or [])
-        self._inline = None
-        return text
-
-    def _emit(self, text: str) -> None:
-        """Append inline output; stray inline content outside a paragraph gets one."""
-        if self._inline is None:
-            self._inline = []
-            self._loose = True
-        self._inline.append(text)
-
-    def _end_loose_inline(self) -> None:
-        if self._loose and self._inline is not None:
-            text = self._end_inline()
-            self._loose = False
-            if text.strip():
-                self._blocks[-1].append(text)
-
-    def _at_line_start(self) -> bool:
-        if not self._inline:
-            return True
-        last = next((piece for piece in reversed(self._inline) if piece), "")
-        return last.endswith("\n") or not last
-
-    def render_inline(self, node: nodes.Node) -> str:
-        """The inline Markdown of a node's children, on one line."""
-        saved, saved_loose = self._inline, self._loose
-        self._inline, self._loose = [], False
+    def walk_children(self, node: nodes.Node) -> None:
         for child in node.children:
             self.walk(child)
-        text = "".join(self._inline)
-        self._inline, self._loose = saved, saved_loose
-        return text.replace("\n", " ").strip()
 
-    def render_blocks(self, children) -> str:
-        self._push()
+    # ------------------------------------------------------------------
+    # building the tree
+
+    def _new(self, kind: str, source: nodes.Node | None = None, **fields) -> dict:
+        node = {"type": kind, **fields}
+        line = get_node_line(source) if source is not None else None
+        if line:
+            node["data"] = {"line": line}
+        return node
+
+    def _append(self, node: dict) -> dict:
+        parent = self._open[-1]
+        if node["type"] in PHRASING and parent["type"] in FLOW_PARENTS:
+            if not parent["children"] or parent["children"][-1] is not self._loose_paragraph:
+                self._loose_paragraph = {"type": "paragraph", "children": []}
+                parent["children"].append(self._loose_paragraph)
+            parent = self._loose_paragraph
+        parent["children"].append(node)
+        return node
+
+    def _enter(self, node: dict) -> dict:
+        """Append a node with children and make it the one being filled."""
+        self._append(node)
+        node.setdefault("children", [])
+        self._open.append(node)
+        return node
+
+    def _leave(self) -> dict:
+        return self._open.pop()
+
+    def _inside(self, node: dict, children) -> dict:
+        """``node`` filled with the translation of ``children``, without appending it."""
+        node.setdefault("children", [])
+        self._open.append(node)
         for child in children:
             self.walk(child)
-        return self._pop()
+        return self._open.pop()
 
     def _warn(self, message: str, node: nodes.Node) -> None:
         logger.warning(message, location=node, type="mdx", subtype="unsupported")
@@ -159,7 +152,7 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def depart_document(self, node):
-        self.body = self._pop() + "\n"
+        pass
 
     def visit_section(self, node):
         if node is not self._title_section:
@@ -176,15 +169,16 @@ class MdxTranslator(SphinxTranslator):
         if parent is self._title_section:
             # The page title is the front matter's `title`; the site renders it.
             raise nodes.SkipNode
-        level = min(self._section_level + 1, 6)
-        self._add_block("#" * level + " " + self.render_inline(node))
-        raise nodes.SkipNode
+        self._enter(self._new("heading", node, depth=min(self._section_level + 1, 6)))
+
+    def depart_title(self, node):
+        self._leave()
 
     def visit_paragraph(self, node):
-        self._start_inline()
+        self._enter(self._new("paragraph", node))
 
     def depart_paragraph(self, node):
-        self._add_block(self._end_inline())
+        self._leave()
 
     def visit_compound(self, node):
         if "toctree-wrapper" in node["classes"]:
@@ -211,81 +205,118 @@ class MdxTranslator(SphinxTranslator):
     # block kinds
 
     def visit_bullet_list(self, node):
-        self._render_list(node, lambda index: "- ")
-        raise nodes.SkipNode
+        self._enter(self._new("list", node, ordered=False, spread=False))
 
     def visit_enumerated_list(self, node):
-        start = node.get("start", 1)
-        self._render_list(node, lambda index: f"{start + index}. ")
-        raise nodes.SkipNode
+        self._enter(self._new("list", node, ordered=True, start=node.get("start", 1), spread=False))
 
-    def _render_list(self, node, marker_for) -> None:
-        items = []
-        loose = False
-        for index, item in enumerate(node.children):
-            content = self.render_blocks(item.children)
-            loose = loose or "\n\n" in content
-            marker = marker_for(index)
-            items.append(_indent(content, marker, " " * len(marker)) if content else marker.rstrip())
-        self._add_block(("\n\n" if loose else "\n").join(items))
+    def _depart_list(self, node):
+        mdast_list = self._leave()
+        # Loose (a blank line between items) as soon as one item holds more
+        # than one block, as the preview shows it.
+        mdast_list["spread"] = any(len(item["children"]) > 1 for item in mdast_list["children"])
+        for item in mdast_list["children"]:
+            item["spread"] = mdast_list["spread"]
+
+    depart_bullet_list = depart_enumerated_list = _depart_list
+
+    def visit_list_item(self, node):
+        self._enter(self._new("listItem", node, spread=False))
+
+    def depart_list_item(self, node):
+        self._leave()
 
     def visit_definition_list(self, node):
         # Markdown has no definition lists: each term becomes a list item in
         # bold with its definition below it.
-        items = []
-        for item in node.findall(nodes.definition_list_item):
-            if item.parent is not node:
-                continue
-            term = " ".join(self.render_inline(term) for term in item.children if isinstance(term, (nodes.term, nodes.classifier)))
-            definition = "\n\n".join(self.render_blocks(child.children) for child in item.children if isinstance(child, nodes.definition))
-            content = f"**{term}**" + (f"\n\n{definition}" if definition else "")
-            items.append(_indent(content, "- ", "  "))
-        self._add_block("\n\n".join(items))
+        self._enter(self._new("list", node, ordered=False, spread=True))
+
+    def depart_definition_list(self, node):
+        self._leave()
+
+    def visit_definition_list_item(self, node):
+        item = self._enter(self._new("listItem", node, spread=True))
+        term = self._new("paragraph", node, children=[])
+        strong = {"type": "strong", "children": []}
+        term["children"].append(strong)
+        item["children"].append(term)
+        for index, child in enumerate(part for part in node.children if isinstance(part, (nodes.term, nodes.classifier))):
+            if index:
+                strong["children"].append(text(" "))
+            self._inside(strong, child.children)
+
+    def depart_definition_list_item(self, node):
+        self._leave()
+
+    def _skip(self, node):
         raise nodes.SkipNode
+
+    # Already written by visit_definition_list_item.
+    visit_term = visit_classifier = _skip
+
+    def visit_definition(self, node):
+        pass
+
+    def depart_definition(self, node):
+        pass
 
     def visit_block_quote(self, node):
-        self._push()
+        self._enter(self._new("blockquote", node))
 
     def depart_block_quote(self, node):
-        content = self._pop()
-        self._add_block("\n".join(("> " + line) if line else ">" for line in content.split("\n")))
+        self._leave()
 
     def visit_attribution(self, node):
-        self._add_block("— " + self.render_inline(node))
-        raise nodes.SkipNode
+        self._enter(self._new("paragraph", node, children=[text("— ")]))
+
+    def depart_attribution(self, node):
+        self._leave()
 
     def visit_line_block(self, node):
-        lines = [self.render_inline(line) for line in node.findall(nodes.line)]
-        # A backslash at the end of a line is a Markdown hard break.
-        self._add_block("\\\n".join(line for line in lines))
+        paragraph = self._enter(self._new("paragraph", node))
+        for index, line in enumerate(node.findall(nodes.line)):
+            if index:
+                paragraph["children"].append({"type": "break"})
+            self.walk_children(line)
+        self._leave()
         raise nodes.SkipNode
 
     def visit_transition(self, node):
-        if "footnotes" in node["classes"]:
-            raise nodes.SkipNode
-        self._add_block("---")
+        if "footnotes" not in node["classes"]:
+            self._append(self._new("thematicBreak", node))
         raise nodes.SkipNode
 
     def visit_rubric(self, node):
-        self._add_block("**" + self.render_inline(node) + "**")
+        paragraph = self._enter(self._new("paragraph", node))
+        self._inside(self._append_to(paragraph, {"type": "strong"}), node.children)
+        self._leave()
         raise nodes.SkipNode
 
+    def _append_to(self, parent: dict, child: dict) -> dict:
+        parent["children"].append(child)
+        return child
+
     def visit_literal_block(self, node):
-        self._add_block(escaping.code_fence(node.astext(), self._code_language(node)))
+        self._append(self._new("code", node, lang=self._code_language(node) or None, meta=None, value=node.astext().rstrip("\n")))
         raise nodes.SkipNode
 
     def visit_doctest_block(self, node):
-        self._add_block(escaping.code_fence(node.astext(), self.settings_mdx.language_aliases.get("pycon", "python")))
+        language = self.settings_mdx.language_aliases.get("pycon", "python")
+        self._append(self._new("code", node, lang=language, meta=None, value=node.astext().rstrip("\n")))
         raise nodes.SkipNode
 
     def _code_language(self, node) -> str:
         if node.get("testnodetype") == "testoutput":
-            return self.settings_mdx.output_language
-        language = node.get("language") or self.settings_mdx.default_language
-        return self.settings_mdx.language_aliases.get(language, language)
+            language = self.settings_mdx.output_language
+        else:
+            language = node.get("language") or self.settings_mdx.default_language
+            language = self.settings_mdx.language_aliases.get(language, language)
+        return _NOT_LANGUAGE.sub("", language)
 
     def visit_caption(self, node):
-        self._add_block("*" + self.render_inline(node) + "*")
+        paragraph = self._enter(self._new("paragraph", node))
+        self._inside(self._append_to(paragraph, {"type": "emphasis"}), node.children)
+        self._leave()
         raise nodes.SkipNode
 
     def visit_legend(self, node):
@@ -298,32 +329,28 @@ class MdxTranslator(SphinxTranslator):
     # inline kinds
 
     def visit_Text(self, node):
-        self._emit(escaping.escape_text(node.astext(), self._at_line_start()))
+        self._append(text(node.astext()))
 
     def depart_Text(self, node):
         pass
 
     def visit_emphasis(self, node):
-        self._emit("*")
+        self._enter({"type": "emphasis"})
 
     def depart_emphasis(self, node):
-        self._emit("*")
+        self._leave()
 
     visit_title_reference = visit_emphasis
     depart_title_reference = depart_emphasis
 
     def visit_strong(self, node):
-        self._emit("**")
+        self._enter({"type": "strong"})
 
     def depart_strong(self, node):
-        self._emit("**")
+        self._leave()
 
     def visit_literal(self, node):
-        span = escaping.code_span(node.astext())
-        if self._in_table_cell:
-            # GFM splits table rows on '|' even inside code spans.
-            span = span.replace("|", "\\|")
-        self._emit(span)
+        self._append({"type": "inlineCode", "value": node.astext()})
         raise nodes.SkipNode
 
     visit_literal_emphasis = visit_literal
@@ -332,13 +359,11 @@ class MdxTranslator(SphinxTranslator):
     def visit_raw(self, node):
         fmt = node.get("format", "").split()
         if "mdx" in fmt:
-            # The author opted in to raw MDX explicitly.
-            if isinstance(node.parent, nodes.TextElement):
-                self._emit(node.astext())
-            else:
-                self._add_block(node.astext().strip("\n"))
+            # The author opted in to raw MDX explicitly; the writer parses it.
+            inline = isinstance(node.parent, nodes.TextElement)
+            self._append(self._new("mdxRaw", node, value=node.astext(), inline=inline))
         elif "html" in fmt and node.astext().strip() in {"<br />", "<br>", "<br/>"}:
-            self._emit("\\\n")
+            self._append({"type": "break"})
         elif fmt and not {"html", "mdx"} & set(fmt):
             pass  # written for another output format (e.g. LaTeX), like other builders skip it
         else:
@@ -364,19 +389,18 @@ class MdxTranslator(SphinxTranslator):
     # links and footnotes
 
     def visit_reference(self, node):
-        self._emit("[")
-        node["mdx_text_start"] = len(self._inline)
-
-    def depart_reference(self, node):
-        start = node.attributes.pop("mdx_text_start")
         target = self._link_target(node)
+        link = self._new("link", node, url=target or "", title=None, children=[])
+        self._inside(link, node.children)
         if target is None:
-            # Nowhere to point on the site: keep the words, drop the brackets.
-            self._inline[start - 1] = ""
-            return
-        if not "".join(self._inline[start:]).strip():
-            self._inline.append(escaping.escape_text(target, False))
-        self._emit("](" + escaping.link_destination(target) + ")")
+            # Nowhere to point on the site: keep the words, without a link.
+            for child in link["children"]:
+                self._append(child)
+        else:
+            if not link["children"]:
+                link["children"].append(text(target))
+            self._append(link)
+        raise nodes.SkipNode
 
     def _link_target(self, node) -> str | None:
         if "refuri" in node:
@@ -386,6 +410,17 @@ class MdxTranslator(SphinxTranslator):
                 return self.builder.lesson_url(docname, node_id, node)
             return uri
         if "refid" in node:
+            if node["refid"] not in self.document.ids:
+                # An unresolved reference (MyST leaves the author's target as
+                # the refid): a lesson, file or label that does not exist.
+                logger.warning(
+                    "link target '%s' was not found (no lesson, file or heading of that name); the link text is written without a link",
+                    unquote(node["refid"]),
+                    location=node,
+                    type="mdx",
+                    subtype="link",
+                )
+                return None
             anchor = self.builder.anchor(self.docname, node["refid"], node)
             return None if anchor is None else "#" + anchor
         self._warn("link without a target is written as plain text", node)
@@ -401,12 +436,22 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def visit_footnote_reference(self, node):
-        self._emit(f"[^{node['refid']}]")
+        self._append({"type": "footnoteReference", "identifier": node["refid"], "label": node["refid"]})
         raise nodes.SkipNode
 
     def visit_footnote(self, node):
-        content = self.render_blocks(child for child in node.children if not isinstance(child, nodes.label))
-        self._add_block(_indent(content, f"[^{node['ids'][0]}]: ", "    "))
+        content = (child for child in node.children if not isinstance(child, nodes.label))
+        if node.get("backrefs"):
+            identifier = node["ids"][0]
+            self._inside(self._append(self._new("footnoteDefinition", node, identifier=identifier, label=identifier)), content)
+            raise nodes.SkipNode
+        # Nothing refers to it: the site drops an unreferenced footnote
+        # definition, while the preview shows it with its label.  Written as
+        # text, label first, so nothing is lost.
+        label = next((child.astext() for child in node.children if isinstance(child, nodes.label)), "")
+        self._append(self._new("paragraph", node, children=[text(f"[{label}]")]))
+        for child in content:
+            self.walk(child)
         raise nodes.SkipNode
 
     # ------------------------------------------------------------------
@@ -414,20 +459,16 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_image(self, node):
         uri = node["uri"]
-        alt = escaping.escape_text(node.get("alt", ""), False).replace("\n", " ")
+        alt = node.get("alt", "")
         if "://" in uri or uri.startswith("data:"):
             source = uri
         else:
             source = self.builder.image_reference(self.docname, uri, node)
             if source is None:
                 # The file is missing: keep the words, lose nothing.
-                self._emit(alt)
+                self._append(text(alt))
                 raise nodes.SkipNode
-        image = f"![{alt}]({escaping.link_destination(source)})"
-        if isinstance(node.parent, nodes.TextElement):
-            self._emit(image)
-        else:
-            self._add_block(image)
+        self._append(self._new("image", node, url=source, alt=alt, title=None))
         raise nodes.SkipNode
 
     def visit_figure(self, node):
@@ -440,19 +481,17 @@ class MdxTranslator(SphinxTranslator):
     # tables
 
     def visit_table(self, node):
-        rows = []
-        header_rows = 0
-        for part in node.findall(nodes.thead):
-            header_rows += len(part.children)
-        for row in node.findall(nodes.row):
-            rows.append([entry for entry in row.children if isinstance(entry, nodes.entry)])
+        rows = [[entry for entry in row.children if isinstance(entry, nodes.entry)] for row in node.findall(nodes.row)]
+        header_rows = sum(len(part.children) for part in node.findall(nodes.thead))
         title = next((child for child in node.children if isinstance(child, nodes.title)), None)
         if title is not None:
-            self._add_block("*" + self.render_inline(title) + "*")
+            paragraph = self._enter(self._new("paragraph", title))
+            self._inside(self._append_to(paragraph, {"type": "emphasis"}), title.children)
+            self._leave()
         if self._is_pipe_table(rows):
-            self._add_block(self._pipe_table(rows, header_rows))
+            self._pipe_table(node, rows, header_rows)
         else:
-            self._add_block(self._list_table(rows))
+            self._list_table(node, rows)
         raise nodes.SkipNode
 
     @staticmethod
@@ -466,32 +505,28 @@ class MdxTranslator(SphinxTranslator):
         widths = {len(row) for row in rows}
         return len(widths) == 1
 
-    def _cell(self, entry) -> str:
-        self._in_table_cell = True
-        try:
-            return self.render_inline(entry.children[0]) if entry.children else ""
-        finally:
-            self._in_table_cell = False
+    def _pipe_table(self, node, rows, header_rows: int) -> None:
+        width = len(rows[0])
+        table = self._enter(self._new("table", node, align=[None] * width))
+        if not header_rows:
+            # GFM needs exactly one header row; a table without one gets an empty header.
+            table["children"].append({"type": "tableRow", "children": [{"type": "tableCell", "children": []} for _ in range(width)]})
+        for row in rows:
+            mdast_row = self._append_to(table, self._new("tableRow", row[0].parent, children=[]))
+            for entry in row:
+                self._inside(self._append_to(mdast_row, {"type": "tableCell"}), entry.children[0].children if entry.children else [])
+        self._leave()
 
-    def _pipe_table(self, rows, header_rows: int) -> str:
-        cells = [[self._cell(entry) for entry in row] for row in rows]
-        width = len(cells[0])
-        # GFM needs exactly one header row; a table without one gets an empty header.
-        header = cells[0] if header_rows else [""] * width
-        body = cells[1:] if header_rows else cells
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * width) + "|"]
-        lines += ["| " + " | ".join(row) + " |" for row in body]
-        return "\n".join(lines)
-
-    def _list_table(self, rows) -> str:
+    def _list_table(self, node, rows) -> None:
         # Cells with block content cannot go into a pipe table: each row is a
         # list item holding a list of its cells.
-        items = []
+        outer = self._enter(self._new("list", node, ordered=False, spread=False))
         for row in rows:
-            cells = [self.render_blocks(entry.children) for entry in row]
-            inner = "\n".join(_indent(cell, "- ", "  ") if cell else "-" for cell in cells)
-            items.append(_indent(inner, "- ", "  "))
-        return "\n".join(items)
+            item = self._append_to(outer, {"type": "listItem", "spread": False, "children": []})
+            cells = self._append_to(item, {"type": "list", "ordered": False, "spread": False, "children": []})
+            for entry in row:
+                self._inside(self._append_to(cells, {"type": "listItem", "spread": False}), entry.children)
+        self._leave()
 
     # ------------------------------------------------------------------
     # components: callouts and diagrams
@@ -505,29 +540,39 @@ class MdxTranslator(SphinxTranslator):
             title = ""
         else:
             title = str(admonitionlabels.get(kind, kind.capitalize()))
-        callout_type = self.settings_mdx.admonition_map.get(kind, "note")
-        content = self.render_blocks(child for child in node.children if child is not title_node)
+        content = (child for child in node.children if child is not title_node)
         if self.settings_mdx.admonition_style == "blockquote":
-            heading = "**" + escaping.escape_text(title or str(admonitionlabels.get(kind, kind)), False) + "**"
-            quoted = heading + ("\n\n" + content if content else "")
-            self._add_block("\n".join(("> " + line) if line else ">" for line in quoted.split("\n")))
+            quote = self._enter(self._new("blockquote", node))
+            heading = title or str(admonitionlabels.get(kind, kind))
+            quote["children"].append({"type": "paragraph", "children": [{"type": "strong", "children": [text(heading)]}]})
+            for child in content:
+                self.walk(child)
+            self._leave()
         else:
             component = self.settings_mdx.component("callout")
             self.components_used.add("callout")
-            attributes = f"type={escaping.jsx_attribute_string(callout_type)}"
+            attributes = [self._attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
             if title:
-                attributes += f" title={escaping.jsx_attribute_string(title)}"
-            self._add_block(f"<{component.name} {attributes}>\n\n{content}\n\n</{component.name}>")
+                attributes.append(self._attribute("title", title.replace("\n", " ")))
+            self._enter(self._new("mdxJsxFlowElement", node, name=component.name, attributes=attributes))
+            for child in content:
+                self.walk(child)
+            self._leave()
         raise nodes.SkipNode
 
     visit_attention = visit_caution = visit_danger = visit_error = visit_hint = visit_admonition
     visit_important = visit_note = visit_tip = visit_warning = visit_seealso = visit_admonition
 
+    @staticmethod
+    def _attribute(name: str, value: str | dict | None) -> dict:
+        return {"type": "mdxJsxAttribute", "name": name, "value": value}
+
     def visit_mermaid(self, node):
         component = self.settings_mdx.component("mermaid")
         self.components_used.add("mermaid")
-        chart = escaping.template_literal(node["code"].strip("\n"))
-        self._add_block(f"<{component.name} chart={{`{chart}`}} client:visible />")
+        chart = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(node["code"].strip("\n")) + "`"}
+        attributes = [self._attribute("chart", chart), self._attribute("client:visible", None)]
+        self._append(self._new("mdxJsxFlowElement", node, name=component.name, attributes=attributes, children=[]))
         raise nodes.SkipNode
 
     # ------------------------------------------------------------------
@@ -535,9 +580,6 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_comment(self, node):
         # Comments, and testsetup/testcleanup/:hide: blocks, are not for readers.
-        raise nodes.SkipNode
-
-    def _skip(self, node):
         raise nodes.SkipNode
 
     visit_substitution_definition = _skip
@@ -553,11 +595,10 @@ class MdxTranslator(SphinxTranslator):
 
     def unknown_visit(self, node):
         self._warn(f"no MDX form for '{node.tagname}' nodes; its text is written as plain text", node)
-        text = escaping.escape_text(node.astext(), self._at_line_start())
         if isinstance(node, nodes.Inline) or isinstance(node.parent, nodes.TextElement):
-            self._emit(text)
-        elif text.strip():
-            self._add_block(text)
+            self._append(text(node.astext()))
+        elif node.astext().strip():
+            self._append(self._new("paragraph", node, children=[text(node.astext())]))
         raise nodes.SkipNode
 
     def unknown_departure(self, node):

@@ -1,0 +1,158 @@
+"""Lesson text never becomes code: the minimal inputs an independent fuzz
+found, each read back through the real MDX compiler, and the build-time
+verification that refuses a lesson whose MDX would read back otherwise."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+
+import pytest
+from course_builds import sphinx_build
+from mdx_helpers import warnings_of
+from node_tools import compile_mdx, node_executable
+
+from sphinx_mdx.mdx_writer import SCRIPT
+
+LESSON = "05-module-5/01-injection.mdx"
+
+
+@pytest.fixture(scope="module")
+def injection(rootdir, tmp_path_factory):
+    """The injection root built once: its warnings and the compiled lesson's record."""
+    from sphinx.testing.util import SphinxTestApp
+
+    source = tmp_path_factory.mktemp("injection") / "src"
+    shutil.copytree(rootdir / "test-injection", source)
+    app = SphinxTestApp("mdx", srcdir=source, status=None, warning=io.StringIO())
+    try:
+        app.build()
+        record = compile_mdx([app.outdir / LESSON], tree=True, check=True)[0]
+        yield warnings_of(app), record, (app.outdir / LESSON).read_text(encoding="utf-8")
+    finally:
+        app.cleanup()
+
+
+# (what the case is, text the page must show exactly)
+CASES = [
+    ("carriage return in a paragraph", "cr-para x\r\rexport const a = 1"),
+    ("carriage return in a heading", "cr-heading x\r\rexport const b = 1"),
+    ("carriage return in a list item", "cr-item x\r\rexport const c = 1"),
+    ("carriage return in a quote", "cr-quote x\r\rexport const d = 1"),
+    ("carriage return in a definition term", "cr-term x\r\rexport const e = 1"),
+    ("carriage return in a rubric", "cr-rubric x\r\rexport const f = 1"),
+    ("carriage return in a caption", "cr-caption x\r\rexport const g = 1"),
+    ("carriage return before a list marker", "foo\r- bar"),
+    ("carriage return in a table cell", "x\ry"),
+    ("URL after a digit", "url-digit 1http://e.com/ {globalThis.pwned = 1}"),
+    ("URL after an underscore", "url-underscore _http://e.com/x {globalThis.pwned = 2}"),
+    ("URL after a Cyrillic letter", 'url-cyrillic яhttp://e.com/x <div dangerouslySetInnerHTML={{__html:"<script>alert(1)</script>"}} />'),
+    ("www and e-mail", "url-www адрес www.example.com и почта student@example.com"),
+    ("bare URL", "url-plain see https://example.com/x as text"),
+    ("backslash-pipe in code in a table cell", "grep 'a\\|b {1+1}'"),
+    ("backslash-pipe in code in a csv-table cell", "x\\|y"),
+    ("alt text of a missing image at a line start", "export const pwned = 1"),
+    ("words of an unresolved link at a line start", "import fs from 'node:fs'"),
+    ("alt text that looks like a list item", "- item"),
+    ("strong where Markdown cannot form it", "Kafka(2.)Kafka"),
+    ("emphasis starting with a space", " x"),
+    ("strong starting with a no-break space", "\u00a0важно"),
+    ("adjacent emphasis", "ab"),
+    ("line feeds inside emphasis", "par\n\nsplit"),
+    ("escaped colon after a footnote reference", "Ссылка на сноску и : text"),
+    ("compound kbd keys", "a+ a"),
+    ("unreferenced footnote keeps its text", "Сноска, на которую никто не ссылается."),
+]
+
+
+@pytest.mark.parametrize("text", [text for _name, text in CASES], ids=[name for name, _text in CASES])
+def test_each_minimal_input_reads_back_as_its_text(injection, text):
+    _warnings, record, mdx = injection
+    assert text in record["text"].split("\n") or text in record["text"], f"{text!r} not on the page:\n{record['text']}\n--- mdx ---\n{mdx}"
+
+
+def test_carriage_return_in_a_footnote(injection):
+    # Footnote definitions are not in the compiler record's page text (the
+    # site renders them in a section of their own); the definition is there,
+    # its line ending a character reference.
+    _warnings, _record, mdx = injection
+    assert "[^cr]: cr-footnote x&#xD;&#xD;&#x65;xport const h = 1\n" in mdx
+
+
+def test_nothing_in_the_lesson_becomes_code(injection):
+    _warnings, record, mdx = injection
+    # The builder's own MDX here: string expressions for text GFM would
+    # autolink, and <code> for code spans Markdown cannot hold; nothing else.
+    for node in record["mdx_nodes"]:
+        if node["type"] == "mdxJsxTextElement":
+            assert node["name"] == "code" and node["attributes"] == [], mdx
+        else:
+            assert node["type"] == "mdxTextExpression", mdx
+            assert json.loads(node["value"]) != node["value"], mdx  # a plain string literal, nothing else
+    assert {node["type"] for node in record["mdx_nodes"]} == {"mdxJsxTextElement", "mdxTextExpression"}
+    # The only link is the one the author wrote.
+    assert [(link["url"], link["text"]) for link in record["links"]] == [("https://example.com/", "link\n\ntext")]
+
+
+def test_warnings_say_what_is_missing_with_the_target_as_written(injection):
+    warnings, _record, _mdx = injection
+    mdx_warnings = [w for w in warnings if "[mdx." in w]
+    assert any("01-injection.md:70" in w and "link target 'missing-lesson.md' was not found (no lesson, file or heading" in w for w in mdx_warnings), mdx_warnings
+    assert sum("image file not found: 05-module-5/missing.png" in w for w in mdx_warnings) == 2
+    assert not any("not a heading" in w for w in mdx_warnings)
+    assert len(mdx_warnings) == 3, mdx_warnings
+
+
+def _write_with_node(tree: dict) -> dict:
+    request = json.dumps({"id": 1, "tree": tree}, ensure_ascii=False) + "\n"
+    process = subprocess.run([node_executable(), str(SCRIPT)], input=request, capture_output=True, text=True, timeout=60, check=True)
+    ready, answer = process.stdout.splitlines()
+    assert json.loads(ready) == {"ready": True}
+    return json.loads(answer)
+
+
+def test_the_writer_refuses_a_tree_that_would_read_back_differently():
+    # Markdown has no hard break at the end of a paragraph: the serializer
+    # writes a backslash, which reads back as text.  The tree read back is
+    # not the tree meant, and the line of the node is reported.
+    paragraph = {"type": "paragraph", "children": [{"type": "text", "value": "a"}, {"type": "break"}], "data": {"line": 7}}
+    answer = _write_with_node({"type": "root", "children": [paragraph]})
+    assert "mdx" not in answer
+    [problem] = answer["problems"]
+    assert problem["line"] == 7
+    assert problem["message"].startswith("MDX would "), problem
+
+
+def test_the_writer_writes_what_it_verified():
+    tree = {"type": "root", "children": [{"type": "paragraph", "children": [{"type": "text", "value": "export const a = 1 {x} <b>"}]}]}
+    assert _write_with_node(tree) == {"id": 1, "mdx": "&#x65;xport const a = 1 \\{x} \\<b>\n"}
+
+
+def test_a_refused_lesson_keeps_its_published_file_and_is_tried_again(rootdir, tmp_path):
+    source, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(rootdir / "test-constructs", source)
+    lesson = source / "05-module-5" / "02-second.md"
+    original = lesson.read_text(encoding="utf-8")
+    assert sphinx_build("mdx", source, out).returncode == 0
+    published = (out / "05-module-5" / "02-second.mdx").read_bytes()
+
+    # Raw MDX is the one way in, and it must be MDX.
+    lesson.write_text(original + "\nНовый текст.\n\n```{raw} mdx\n<div>\n```\n", encoding="utf-8")
+    refused = sphinx_build("mdx", source, out)
+    assert "02-second.md:" in refused.stderr and "the raw MDX block is not valid MDX" in refused.stderr, refused.stderr
+    assert "the lesson is not written" in refused.stderr
+    assert refused.returncode != 0
+    assert (out / "05-module-5" / "02-second.mdx").read_bytes() == published
+
+    # Nothing changed in the source, but the lesson was refused: the next
+    # build tries it again instead of taking the old file as current.
+    again = sphinx_build("mdx", source, out)
+    assert "the raw MDX block is not valid MDX" in again.stderr
+
+    lesson.write_text(original + "\nНовый текст.\n\n```{raw} mdx\n<div>сырой MDX</div>\n```\n", encoding="utf-8")
+    fixed = sphinx_build("mdx", source, out)
+    assert fixed.returncode == 0, fixed.stderr
+    written = (out / "05-module-5" / "02-second.mdx").read_text(encoding="utf-8")
+    assert "Новый текст." in written and "<div>сырой MDX</div>" in written

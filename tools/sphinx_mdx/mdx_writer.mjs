@@ -1,0 +1,358 @@
+#!/usr/bin/env node
+// The MDX writer of the mdx builder: lesson trees (mdast, as JSON) in, MDX
+// text out, each checked by parsing it back the way the course site does.
+//
+// Protocol: one JSON object per line on stdin, one answer per line on
+// stdout, in the same order.  The process announces {"ready": true} once its
+// modules are loaded, and ends when stdin closes.
+//   request  {"id": N, "tree": <mdast root>}
+//   answer   {"id": N, "mdx": "<text>"}
+//         or {"id": N, "problems": [{"line": L, "message": "…"}]}
+//
+// Why a tree and not text: lesson and translation text is untrusted, and
+// MDX gives a meaning to a great many characters ({, <, `import` at a line
+// start, a URL after a letter, a backslash before a pipe in a table…).  The
+// builder says what the page must contain; mdast-util-to-markdown, the
+// serializer maintained with the parser the site uses, writes it; and the
+// text is parsed back with micromark + GFM + MDX (what @astrojs/mdx runs) and
+// must give the same tree: the same structure and text, and JSX, ESM and
+// expressions exactly where the builder put them.  A lesson whose text would
+// read back differently is refused with the line of the construct.
+//
+// Node types beyond mdast's own, which the builder may send:
+//   {"type": "mdxRaw", "value": "…", "inline": bool}   an author's ```{raw} mdx```
+//   block: parsed here as MDX and put in place (the one way in for MDX).
+// Any node may carry data.line, the lesson line it comes from; problems are
+// reported at the nearest such line.
+
+import { createInterface } from 'node:readline';
+import { toMarkdown } from 'mdast-util-to-markdown';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { mdxFromMarkdown, mdxToMarkdown } from 'mdast-util-mdx';
+import { mdxjs } from 'micromark-extension-mdxjs';
+import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
+import { gfm } from 'micromark-extension-gfm';
+import { frontmatterFromMarkdown, frontmatterToMarkdown } from 'mdast-util-frontmatter';
+import { frontmatter } from 'micromark-extension-frontmatter';
+import { gfmAutolinkLiteralFromMarkdown } from 'mdast-util-gfm-autolink-literal';
+
+const PARSE_OPTIONS = {
+  extensions: [mdxjs(), gfm(), frontmatter(['yaml'])],
+  mdastExtensions: [mdxFromMarkdown(), gfmFromMarkdown(), frontmatterFromMarkdown(['yaml'])],
+};
+
+const WRITE_OPTIONS = {
+  extensions: [gfmToMarkdown({ tablePipeAlign: false }), mdxToMarkdown(), frontmatterToMarkdown(['yaml'])],
+  bullet: '-',
+  emphasis: '*',
+  strong: '*',
+  fence: '`',
+  rule: '-',
+  listItemIndent: 'one',
+  handlers: { mdxRaw: (node) => node.value },
+  unsafe: [
+    // MDX reads a line that starts with `import ` or `export ` as an ES
+    // module: the serializer does not know that, so the first letter of
+    // such a line is written as a character reference.
+    { character: 'i', atBreak: true, after: 'mport[ \\t]' },
+    { character: 'e', atBreak: true, after: 'xport[ \\t]' },
+  ],
+};
+
+// What GFM makes of the text once it is parsed: it turns URLs, `www.` and
+// e-mail addresses in text into links, after escapes are resolved, so no
+// escape keeps them text.
+const [autolinkLiterals] = gfmAutolinkLiteralFromMarkdown().transforms;
+
+const PHRASING = new Set([
+  'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'image',
+  'footnoteReference', 'mdxJsxTextElement', 'mdxTextExpression',
+]);
+
+class LessonProblem extends Error {
+  constructor(message, node) {
+    super(message);
+    this.line = node?.data?.line ?? null;
+  }
+}
+
+/** A JavaScript string literal for `text` that no MDX or Markdown parser can
+ * read anything into: every character but letters, digits and spaces as a
+ * \u escape.  Used for expressions the builder writes itself. */
+function jsString(text) {
+  let out = '"';
+  for (const char of text) {
+    if (/^[A-Za-z0-9 ]$/.test(char)) {
+      out += char;
+    } else {
+      for (const unit of char.split('').map((c) => c.charCodeAt(0))) {
+        out += '\\u' + unit.toString(16).padStart(4, '0');
+      }
+    }
+  }
+  return out + '"';
+}
+
+/** Text a reader sees, as an expression: `{"…"}`. */
+function textExpression(text, line) {
+  return { type: 'mdxTextExpression', value: jsString(text), data: { line } };
+}
+
+// ----------------------------------------------------------------------
+// preparing the intended tree
+
+/** Raw MDX of an author (the only MDX that is not built here): written as
+ * the author wrote it, and parsed on its own to know which nodes it must
+ * read back as. */
+function parseRaw(node) {
+  let tree;
+  try {
+    tree = fromMarkdown(node.value, PARSE_OPTIONS);
+  } catch (error) {
+    throw new LessonProblem(`the raw MDX block is not valid MDX: ${error.reason ?? error.message}`, node);
+  }
+  stripPositions(tree);
+  let nodes = tree.children;
+  if (node.inline) {
+    const [only, ...rest] = nodes;
+    if (rest.length || only?.type !== 'paragraph') {
+      throw new LessonProblem('inline raw MDX must be inline content (text, a JSX element or an expression)', node);
+    }
+    nodes = only.children;
+  }
+  const line = node.data?.line;
+  for (const parsed of nodes) visit(parsed, (inner) => (inner.data = { ...inner.data, line }));
+  return { ...node, value: node.value.replace(/\n+$/, ''), nodes };
+}
+
+function stripPositions(node) {
+  delete node.position;
+  if (node.data) {
+    // Keep nothing the parser attached (estree of expressions).
+    delete node.data.estree;
+    if (Object.keys(node.data).length === 0) delete node.data;
+  }
+  if (Array.isArray(node.attributes)) {
+    for (const attribute of node.attributes) {
+      delete attribute.position;
+      if (attribute.value && typeof attribute.value === 'object') stripPositions(attribute.value);
+    }
+  }
+  for (const child of node.children ?? []) stripPositions(child);
+}
+
+/** The tree as it must read back: raw MDX in place, adjacent text merged,
+ * empty text, code and paragraphs gone (Markdown cannot write them, and
+ * they show nothing). */
+function normalise(node, line) {
+  const here = node.data?.line ?? line;
+  if (!node.children) return node;
+  const children = [];
+  for (let child of node.children) {
+    if (child.type === 'mdxRaw') {
+      children.push(parseRaw(child));
+      continue;
+    }
+    if (!child.data?.line && here) child.data = { ...child.data, line: here };
+    child = normalise(child, here);
+    const previous = children.at(-1);
+    if (child.type === 'text') {
+      if (child.value === '') continue;
+      if (previous?.type === 'text') {
+        previous.value += child.value;
+        continue;
+      }
+    }
+    if (child.type === 'paragraph' && child.children.length === 0) continue;
+    if (child.type === 'inlineCode' && child.value === '') continue;
+    children.push(child);
+  }
+  node.children = children;
+  return node;
+}
+
+/** Text GFM would turn into a link becomes an expression of that text. */
+function keepLiteralUrlsText(tree) {
+  const intended = new WeakSet();
+  visit(tree, (node) => {
+    if (node.type === 'link') intended.add(node);
+  });
+  autolinkLiterals(tree);
+  visit(tree, (node) => {
+    if (!node.children) return;
+    node.children = node.children.map((child) =>
+      child.type === 'link' && !intended.has(child) ? textExpression(plainText(child), node.data?.line) : child,
+    );
+  });
+}
+
+/** Inline code that Markdown cannot say, written as <code>{"…"}</code>:
+ * - in a table cell, with a backslash before a pipe: GFM reads `\|` in a
+ *   cell as an escaped pipe, even inside code;
+ * - right after another code span (the keys of {kbd}`a+ a`): the two
+ *   backtick fences would run together. */
+function codeMarkdownCannotSay(tree) {
+  const rewrite = (node, inCell) => {
+    if (!node.children) return;
+    const here = inCell || node.type === 'tableCell';
+    node.children = node.children.map((child, index) => {
+      const afterCode = node.children[index - 1]?.type === 'inlineCode';
+      if (child.type === 'inlineCode' && (afterCode || (here && child.value.includes('\\|')))) {
+        return {
+          type: 'mdxJsxTextElement',
+          name: 'code',
+          attributes: [],
+          children: [textExpression(child.value, child.data?.line)],
+          data: child.data,
+        };
+      }
+      rewrite(child, here);
+      return child;
+    });
+  };
+  rewrite(tree, false);
+}
+
+function visit(node, callback) {
+  callback(node);
+  for (const child of node.children ?? []) visit(child, callback);
+}
+
+function plainText(node) {
+  if (node.type === 'text' || node.type === 'inlineCode') return node.value;
+  return (node.children ?? []).map(plainText).join('');
+}
+
+// ----------------------------------------------------------------------
+// comparing what was meant with what the site will read
+
+/** Whether a list renders loose (items in <p>), as mdast-util-to-hast decides. */
+function listLoose(list) {
+  return Boolean(list.spread) || list.children.some((item) => (item.spread ?? item.children.length > 1));
+}
+
+function attributeKey(attribute) {
+  if (attribute.type === 'mdxJsxExpressionAttribute') return { spread: attribute.value };
+  const value = attribute.value;
+  if (value === null || value === undefined) return { name: attribute.name, value: null };
+  if (typeof value === 'string') return { name: attribute.name, value };
+  return { name: attribute.name, expression: value.value };
+}
+
+/** What of a node the reader's page depends on, children aside. */
+function essentials(node) {
+  switch (node.type) {
+    case 'text':
+    case 'inlineCode':
+    case 'yaml':
+    case 'mdxjsEsm':
+    case 'mdxFlowExpression':
+    case 'mdxTextExpression':
+      return { value: node.value };
+    case 'heading':
+      return { depth: node.depth };
+    case 'code':
+      return { lang: node.lang ?? null, meta: node.meta ?? null, value: node.value };
+    case 'list':
+      return { ordered: Boolean(node.ordered), start: node.ordered ? (node.start ?? 1) : null, loose: listLoose(node) };
+    case 'listItem':
+      return { checked: node.checked ?? null };
+    case 'link':
+      return { url: node.url, title: node.title ?? null };
+    case 'image':
+      return { url: node.url, alt: node.alt ?? '', title: node.title ?? null };
+    case 'table':
+      return { align: (node.align ?? []).map((a) => a ?? null) };
+    case 'footnoteReference':
+    case 'footnoteDefinition':
+      return { identifier: node.identifier.toLowerCase() };
+    case 'mdxJsxFlowElement':
+    case 'mdxJsxTextElement':
+      return { name: node.name, attributes: node.attributes.map(attributeKey) };
+    default:
+      return {};
+  }
+}
+
+function describe(node) {
+  const text = plainText(node);
+  const shown = node.value ?? text;
+  const name = node.name ? ` <${node.name}>` : '';
+  return shown ? `${node.type}${name} ${JSON.stringify(shown.length > 60 ? shown.slice(0, 57) + '…' : shown)}` : `${node.type}${name}`;
+}
+
+/** The first difference between the intended tree and the one read back, or null. */
+function firstDifference(intended, parsed) {
+  if (intended.type !== parsed.type) {
+    return new LessonProblem(`MDX would read ${describe(intended)} back as ${describe(parsed)}`, intended);
+  }
+  const want = JSON.stringify(essentials(intended));
+  const got = JSON.stringify(essentials(parsed));
+  if (want !== got) {
+    return new LessonProblem(`MDX would change ${describe(intended)}: ${want} reads back as ${got}`, intended);
+  }
+  return childrenDifference(intended, intended.children ?? [], parsed.children ?? []);
+}
+
+/** Children compared in order; an author's raw MDX block stands for the
+ * nodes it parsed to on its own. */
+function childrenDifference(intended, wanted, found) {
+  let next = 0;
+  for (const child of wanted) {
+    for (const meant of child.type === 'mdxRaw' ? child.nodes : [child]) {
+      if (next >= found.length) return new LessonProblem(`MDX would lose ${describe(meant)} (in ${intended.type})`, meant);
+      const difference = firstDifference(meant, found[next++]);
+      if (difference) return difference;
+    }
+  }
+  if (next < found.length) return new LessonProblem(`MDX would add ${describe(found[next])} (in ${intended.type})`, intended);
+  return null;
+}
+
+function checkStructure(node) {
+  for (const child of node.children ?? []) {
+    if (child.type === 'mdxRaw') continue;
+    if (node.type === 'paragraph' || node.type === 'heading') {
+      if (!PHRASING.has(child.type)) throw new LessonProblem(`${child.type} inside ${node.type}`, child);
+    }
+    checkStructure(child);
+  }
+}
+
+// ----------------------------------------------------------------------
+
+function write(tree) {
+  checkStructure(tree);
+  normalise(tree, null);
+  keepLiteralUrlsText(tree);
+  codeMarkdownCannotSay(tree);
+  const mdx = toMarkdown(tree, WRITE_OPTIONS);
+  let parsed;
+  try {
+    parsed = fromMarkdown(mdx, PARSE_OPTIONS);
+  } catch (error) {
+    const line = error.place?.line ?? error.line;
+    throw new LessonProblem(`the MDX written for this lesson does not parse (MDX line ${line}): ${error.reason ?? error.message}`, tree);
+  }
+  const difference = firstDifference(tree, parsed);
+  if (difference) throw difference;
+  return mdx;
+}
+
+function answer(request) {
+  try {
+    return { id: request.id, mdx: write(request.tree) };
+  } catch (error) {
+    if (error instanceof LessonProblem) {
+      return { id: request.id, problems: [{ line: error.line, message: error.message }] };
+    }
+    return { id: request.id, problems: [{ line: null, message: `the MDX writer failed: ${error?.stack ?? error}` }] };
+  }
+}
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  process.stdout.write(JSON.stringify(answer(JSON.parse(line))) + '\n');
+}
