@@ -119,20 +119,22 @@ def test_tree_gives_reader_text_and_mdx_nodes():
 def test_tree_records_links_and_inline_mdx(tmp_path):
     lesson = tmp_path / "inline.mdx"
     lesson.write_text(
-        "Смотрите [урок](/debezium-course/course/05-module-5/01-sample/) и <Kbd>Ctrl</Kbd> {`x`}.\n",
+        "Смотрите [урок](/debezium-course/course/05-module-5/01-sample/) и <Kbd>Ctrl</Kbd> {props.key}{`x`}.\n",
         encoding="utf-8",
     )
 
     (record,) = compile_mdx([lesson], tree=True, check=True)
 
     assert record["frontmatter"] is None
-    # The expression is not text: its value is only known when it runs.
-    assert record["text"] == "Смотрите урок и Ctrl ."
+    # An expression's value is only known when it runs; a string literal's
+    # is known, and it is text on the page.
+    assert record["text"] == "Смотрите урок и Ctrl x."
     assert [(link["url"], link["text"]) for link in record["links"]] == [
         ("/debezium-course/course/05-module-5/01-sample/", "урок")
     ]
     assert [(node["type"], node.get("name"), node.get("value")) for node in record["mdx_nodes"]] == [
         ("mdxJsxTextElement", "Kbd", None),
+        ("mdxTextExpression", None, "props.key"),
         ("mdxTextExpression", None, "`x`"),
     ]
 

@@ -175,7 +175,7 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app,
     assert warned("02-string-order.md:4", "'order' must be a number")
     assert warned("03-unknown-difficulty.md:5", "'difficulty' must be one of 'beginner', 'intermediate', 'advanced', got 'expert'")
     assert warned("04-unknown-prerequisite.md:8", "prerequisite 'module-9/01-nowhere' is neither a lesson")
-    assert warned("05-unknown-node.md:12", "no MDX form for 'subscript' nodes")
+    assert warned("05-unknown-node.md:12", "no MDX form for 'math' nodes")
     assert warned("06-broken-link.md:12", "unknown document: 'nowhere'")
     assert warned("06-broken-link.md:12", "'no-such-heading'")
     assert warned("07-duplicate-order.md:4", "order 1 is already used by 05-module-5/01-good")
@@ -193,7 +193,7 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app,
         "05-module-5/08-missing-image.mdx",
     }
     # Nothing is lost: the unsupported node's text and the broken links' words are there.
-    assert "H2O" in (app.outdir / "05-module-5/05-unknown-node.mdx").read_text(encoding="utf-8")
+    assert "H\\_2O" in (app.outdir / "05-module-5/05-unknown-node.mdx").read_text(encoding="utf-8")
     assert "Ссылка на nowhere и на раздел." in (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
     assert "Схема потока" in (app.outdir / "05-module-5/08-missing-image.mdx").read_text(encoding="utf-8")
     compile_mdx(sorted(app.outdir.rglob("*.mdx")), check=True)

@@ -50,7 +50,29 @@ TRICKY = [
 WORDS = ["Kafka", "консьюмер", "смещение", "Debezium", "текст", "ёж", "🚀", "日本", "x", "42", "emoji😀", "ΑΒΓ"]
 LONG_LINE = "длинная строка " * 120
 
-piece = st.one_of(st.sampled_from(TRICKY), st.sampled_from(WORDS), st.text(alphabet="{}<>`\\*_|#-+.!&$[]()~ abcабв1", max_size=6))
+# Character references MyST turns into characters that end lines, trim or
+# do not trim, and break emphasis flanking.
+REFERENCES = ["&#13;", "&#10;", "&#13;&#13;", "&#10;&#10;", "&#32;", "&nbsp;", "&#160;", "&#9;", "&#x0D;"]
+URLS = ["http://e.com/", "https://example.com/x?a=1&b={2}", "www.example.com", "student@example.com", "mailto:a@b.co", "ftp://x.y/z"]
+# Inline roles and markup: each is a way for text to reach the tree.
+ROLES = ["strong", "emphasis", "literal", "kbd", "sub", "sup", "abbr", "code", "samp", "file", "command"]
+inline_markup = st.one_of(
+    st.tuples(st.sampled_from(ROLES), st.text(alphabet="ab `\\|*_{}<>+ 1.()", min_size=1, max_size=6)).map(
+        lambda pair: "{%s}`%s`" % (pair[0], pair[1].replace("`", "'").strip() or "x")
+    ),
+    st.sampled_from(["*a*_b_", "**a *b* c**", "_a_*b*", "*a**b**c*", "***x***", "**x**y", "x**(2.)**x", "*&#32;x*", "**&nbsp;важно**"]),
+)
+# A URL right after any character (GFM autolinks after some, not others).
+url_after_anything = st.tuples(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), st.sampled_from(URLS)).map("".join)
+
+piece = st.one_of(
+    st.sampled_from(TRICKY),
+    st.sampled_from(WORDS),
+    st.text(alphabet="{}<>`\\*_|#-+.!&$[]()~ abcабв1", max_size=6),
+    st.sampled_from(REFERENCES),
+    url_after_anything,
+    inline_markup,
+)
 line_text = st.lists(piece, min_size=1, max_size=12).map(lambda parts: " ".join(parts).strip() or "слово")
 paragraph_text = st.one_of(
     st.lists(line_text, min_size=1, max_size=3).map("\n".join),
@@ -80,6 +102,15 @@ block = st.one_of(
     ),
     line_text.map(lambda alt: ("image", f"![{alt}](images/pixel.png)")),
     st.lists(line_text, min_size=1, max_size=4).map(lambda lines: ("mermaid", "```mermaid\n" + "\n".join(lines).replace("```", "'''") + "\n```")),
+    # Code spans with backslashes and pipes in table cells.
+    st.lists(st.text(alphabet="a\\|{} 1", min_size=1, max_size=8), min_size=2, max_size=2).map(
+        lambda codes: ("code-table", _table(["код", "смысл"], [["`" + code.replace("`", "") + "`" for code in codes]]))
+    ),
+    # Fallback text of a missing image and of an unresolved link.
+    line_text.map(lambda alt: ("missing-image", f"![{alt}](images/missing.png)")),
+    line_text.map(lambda words: ("missing-link", f"[{words}](missing-lesson.md)")),
+    # A footnote, referenced, with tricky text on both sides.
+    st.tuples(line_text, line_text).map(lambda pair: ("footnote", f"{pair[0]}[^n]\n\n[^n]: {pair[1]}")),
 )
 
 
@@ -111,7 +142,9 @@ def lesson_source(data: dict, order: int) -> str:
     }
     # JSON is YAML, and keeps every string exactly.
     head = "---\n" + "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()) + "\n---\n"
-    return head + "\n\n".join(text for _kind, text in data["blocks"]) + "\n"
+    # Footnote labels are unique within a lesson.
+    blocks = [text.replace("[^n]", f"[^n{index}]") if kind == "footnote" else text for index, (kind, text) in enumerate(data["blocks"])]
+    return head + "\n\n".join(blocks) + "\n"
 
 
 CONF = """
@@ -145,15 +178,28 @@ def build_course(lessons: list[dict], workdir: Path):
 SKIPPED = (nodes.comment, nodes.system_message, nodes.raw, nodes.footnote, nodes.footnote_reference, nodes.substitution_definition)
 
 
+BUILDER_MDX = {
+    ("mdxjsEsm", None),
+    ("mdxJsxFlowElement", "Mermaid"),
+    ("mdxJsxFlowElement", "Callout"),
+    ("mdxJsxTextElement", "code"),
+    ("mdxJsxTextElement", "sub"),
+    ("mdxJsxTextElement", "sup"),
+    ("mdxTextExpression", None),
+}
+
+
 def expected_view(doctree: nodes.document, title: str, srcdir: Path) -> dict:
     """Text blocks, chart sources, callout titles and image alts of a doctree."""
     from sphinx_mdx.anchors import document_title_section
 
     title_section = document_title_section(doctree, title)
-    view = {"text": [], "charts": [], "titles": [], "alts": []}
+    view = {"text": [], "charts": [], "titles": [], "alts": [], "links": []}
     for node in doctree.findall(nodes.Element):
         if isinstance(node, SKIPPED) or any(isinstance(a, SKIPPED) for a in _ancestors(node)):
             continue
+        if isinstance(node, nodes.reference) and "refuri" in node:
+            view["links"].append((node["refuri"], normalise(node.astext())))
         if node.tagname == "mermaid":
             view["charts"].append(node["code"].strip("\n"))
         elif isinstance(node, nodes.image):
@@ -217,7 +263,8 @@ def check_course(lessons: list[dict]) -> None:
         missing = [str(path) for path in files if not path.is_file()]
         assert not missing, f"not written: {missing}\n{warnings}"
         # Whatever MyST made of the text, the builder had a form for all of it.
-        builder_warnings = [line for line in warnings.splitlines() if "[mdx." in line]
+        # Missing images and lessons are the only things it warns about.
+        builder_warnings = [line for line in warnings.splitlines() if "[mdx." in line and not re.search(r"\[mdx\.(image|link)\]", line)]
         assert builder_warnings == [], "\n".join(builder_warnings)
         records = compile_mdx(files, tree=True)
         failures = [f"{r['file']}: {r['errors']}" for r in records if not r["ok"]]
@@ -228,12 +275,20 @@ def check_course(lessons: list[dict]) -> None:
             doctree = app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
             expected = expected_view(doctree, data["title"], workdir / "src")
 
-            # Only the builder's own MDX constructs.
+            # Only the builder's own MDX constructs: its components and
+            # imports, HTML elements for what Markdown has no syntax for, and
+            # string literals for text GFM would otherwise turn into links.
             kinds = {(node["type"], node.get("name")) for node in record["mdx_nodes"]}
-            assert kinds <= {("mdxjsEsm", None), ("mdxJsxFlowElement", "Mermaid"), ("mdxJsxFlowElement", "Callout")}, f"{kinds}{context}"
+            assert kinds <= BUILDER_MDX, f"{kinds}{context}"
             for node in record["mdx_nodes"]:
                 if node["type"] == "mdxjsEsm":
                     assert re.fullmatch(r"(import (\{ Mermaid \}|Callout) from '\.\./\.\./\.\./components/(Mermaid|Callout)\.tsx';\n?)+", node["value"]), context
+                if node["type"] == "mdxTextExpression":
+                    assert re.fullmatch(r'"(?:[A-Za-z0-9 ]|\\u[0-9a-f]{4})*"', node["value"]), context
+                if node["type"] == "mdxJsxTextElement":
+                    assert node["attributes"] == [], context
+            # The author's links and no others, each with its words.
+            assert [(link["url"], normalise(link["text"])) for link in record["links"]] == expected["links"], context
 
             # Same words, same order.
             assert normalise(record["text"]) == normalise(" ".join(expected["text"])), context

@@ -46,6 +46,7 @@ TARGETS = {
     "per_lesson_growth": 1.2,  # work per lesson, largest N / smallest N
     "rss_mib": 1024.0,  # mdx peak RSS, 1000 lessons
     "compile_s": 30.0,  # every MDX file of the 1000-lesson course, one Node process
+    "verify_share": 0.20,  # Node parsing the MDX back and comparing trees / mdx total
 }
 QUICK_SIZES = (5, 20)
 # --builds name: (row name, venv, sphinx builder, options)
@@ -269,6 +270,19 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
             all(share <= TARGETS["write_share"] for share in writing),
         )
 
+    def verify_shares():
+        # CPU seconds of Node's parse-back and tree comparison over the wall
+        # time of the build: an upper bound of what verifying costs, since
+        # Node runs beside Sphinx while it resolves and translates.
+        builds = [r.builds["mdx -j1"] for r in results]
+        shares = [mdx.phase("mdx_verify") / mdx.wall for mdx in builds]
+        serialize = ", ".join(f"{mdx.phase('mdx_serialize'):.1f}" for mdx in builds)
+        return (
+            ", ".join(f"{share:.1%} ({mdx.phase('mdx_verify'):.1f} s)" for share, mdx in zip(shares, builds))
+            + f"; serialising took {serialize} s; 1-edit rebuild verified in {largest.incremental.phase('mdx_verify'):.2f} s",
+            all(share <= TARGETS["verify_share"] for share in shares),
+        )
+
     def speedup():
         value = largest.builds["mdx -j1"].wall / largest.builds["mdx -j2"].wall
         return f"{value:.2f}x", value >= TARGETS["parallel_speedup"]
@@ -286,6 +300,7 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
         (f"mdx full <= {TARGETS['html_ratio']} x html full, every N", lambda: wall_ratios("html", TARGETS["html_ratio"])),
         (f"mdx full <= {TARGETS['markdown_ratio']} x sphinx-markdown-builder, every N", lambda: wall_ratios("markdown", TARGETS["markdown_ratio"])),
         (f"mdx writing (write_doc) <= {TARGETS['write_share']:.0%} of mdx total, every N", write_shares),
+        (f"MDX verification (Node parse-back) <= {TARGETS['verify_share']:.0%} of mdx total, every N", verify_shares),
         (f"-j 2 full mdx >= {TARGETS['parallel_speedup']}x faster than -j 1, {at}", speedup),
         (
             f"rebuild after editing one lesson <= {TARGETS['incremental_s']} s, {at}",

@@ -82,8 +82,9 @@ def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctree
         marks = json.loads(phases_file.read_text(encoding="utf-8"))
     times = [began, *(marks[mark] for mark in MARKS), ended]
     phases = dict(zip(PHASES, (b - a for a, b in zip(times, times[1:]))))
-    if "write_doc" in marks:
-        phases["write_doc"] = marks["write_doc"]
+    for mark in ("write_doc", "mdx_serialize", "mdx_verify"):
+        if mark in marks:
+            phases[mark] = marks[mark]
     return Run(ended - began, usage.ru_maxrss, phases)
 
 

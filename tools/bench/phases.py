@@ -7,7 +7,9 @@ so the benchmark can set them against the moment it started the build),
 and ``write_doc``: the seconds spent in the builder's ``write_doc`` in this
 process, Sphinx's WRITING phase (translating and writing files) without its
 RESOLVING phase (loading doctrees, post-transforms).  With ``-j`` the mdx
-builder writes in worker processes, so it is missing there.  Recording a
+builder writes in worker processes, so it is missing there.  For mdx builds
+also ``mdx_serialize``/``mdx_verify``: the seconds Node spent writing the MDX
+and parsing it back to check it.  Recording a
 handful of timestamps costs nothing next to a build.
 """
 
@@ -60,6 +62,11 @@ def setup(app):
         stamps["finished"] = time.monotonic()
         if writing[0]:
             stamps["write_doc"] = writing[0]
+        # Node's share of writing MDX (serialise, parse back and compare),
+        # CPU seconds over all writer processes, whether or not they ran
+        # while Sphinx was busy.
+        for step, seconds in getattr(app.builder, "writer_seconds", {}).items():
+            stamps[f"mdx_{step}"] = seconds
         with open(os.environ[PHASES_ENV], "w", encoding="utf-8") as handle:
             json.dump(stamps, handle)
 

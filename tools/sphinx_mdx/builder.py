@@ -55,6 +55,8 @@ class MdxBuilder(Builder):
         # Lessons whose MDX was refused: their published file, if any, is
         # not adopted as current, so the next build tries them again.
         self.refused: set[str] = set()
+        # Seconds the MDX writers spent serialising and verifying (benchmark).
+        self.writer_seconds = {"serialize": 0.0, "verify": 0.0}
 
     # ------------------------------------------------------------------
     # what is outdated
@@ -176,17 +178,20 @@ class MdxBuilder(Builder):
         and finish() records them in the manifest.
         """
 
-        def write_share(share: list[str]) -> set[str]:
+        def write_share(share: list[str]) -> tuple[set[str], dict[str, float]]:
             for docname in share:
                 self.phase = BuildPhase.RESOLVING
                 doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
                 self.phase = BuildPhase.WRITING
                 self.write_doc(docname, doctree)
             self._close_writer()
-            return self.refused
+            return self.refused, self.writer_seconds
 
-        def share_written(share: list[str], refused: set[str]) -> None:
+        def share_written(share: list[str], result: tuple[set[str], dict[str, float]]) -> None:
+            refused, seconds = result
             self.refused |= refused
+            for step, value in seconds.items():
+                self.writer_seconds[step] += value
 
         tasks = ParallelTasks(self._app.parallel)
         for share in make_chunks(docnames, self._app.parallel):
@@ -195,14 +200,23 @@ class MdxBuilder(Builder):
 
     @property
     def writer(self) -> MdxWriter:
-        """This process's MDX writer (a ``-j`` worker starts its own)."""
+        """This process's MDX writer (a ``-j`` worker starts its own).
+
+        A serial build has a core to spare while Sphinx resolves and
+        translates, and Node's parse-back is the larger half of writing: it
+        gets one Node process per core.  ``-j`` workers share the cores and
+        start one each.
+        """
         if self._writer is None or self._writer.pid != os.getpid():
-            self._writer = MdxWriter()
+            serial = self._app.parallel <= 1
+            self._writer = MdxWriter(processes=(os.cpu_count() or 1) if serial else 1)
         return self._writer
 
     def _close_writer(self) -> None:
         if self._writer is not None and self._writer.pid == os.getpid():
             self._writer.close()
+            for step, value in self._writer.node_seconds.items():
+                self.writer_seconds[step] += value
         self._writer = None
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:

@@ -6,8 +6,8 @@
 // stdout, in the same order.  The process announces {"ready": true} once its
 // modules are loaded, and ends when stdin closes.
 //   request  {"id": N, "tree": <mdast root>}
-//   answer   {"id": N, "mdx": "<text>"}
-//         or {"id": N, "problems": [{"line": L, "message": "…"}]}
+//   answer   {"id": N, "mdx": "<text>", "timing": {"serialize": ms, "verify": ms}}
+//         or {"id": N, "problems": [{"line": L, "message": "…"}], "timing": …}
 //
 // Why a tree and not text: lesson and translation text is untrusted, and
 // MDX gives a meaning to a great many characters ({, <, `import` at a line
@@ -321,12 +321,15 @@ function checkStructure(node) {
 
 // ----------------------------------------------------------------------
 
-function write(tree) {
+function write(tree, timing) {
+  const began = performance.now();
   checkStructure(tree);
   normalise(tree, null);
   keepLiteralUrlsText(tree);
   codeMarkdownCannotSay(tree);
   const mdx = toMarkdown(tree, WRITE_OPTIONS);
+  const written = performance.now();
+  timing.serialize = written - began;
   let parsed;
   try {
     parsed = fromMarkdown(mdx, PARSE_OPTIONS);
@@ -335,18 +338,21 @@ function write(tree) {
     throw new LessonProblem(`the MDX written for this lesson does not parse (MDX line ${line}): ${error.reason ?? error.message}`, tree);
   }
   const difference = firstDifference(tree, parsed);
+  timing.verify = performance.now() - written;
   if (difference) throw difference;
   return mdx;
 }
 
 function answer(request) {
+  // Milliseconds spent serialising and verifying, for the benchmark.
+  const timing = { serialize: 0, verify: 0 };
   try {
-    return { id: request.id, mdx: write(request.tree) };
+    return { id: request.id, mdx: write(request.tree, timing), timing };
   } catch (error) {
     if (error instanceof LessonProblem) {
-      return { id: request.id, problems: [{ line: error.line, message: error.message }] };
+      return { id: request.id, problems: [{ line: error.line, message: error.message }], timing };
     }
-    return { id: request.id, problems: [{ line: null, message: `the MDX writer failed: ${error?.stack ?? error}` }] };
+    return { id: request.id, problems: [{ line: null, message: `the MDX writer failed: ${error?.stack ?? error}` }], timing };
   }
 }
 

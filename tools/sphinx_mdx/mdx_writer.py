@@ -4,7 +4,8 @@
 mdast tree with ``mdast-util-to-markdown`` and parses the result back with
 micromark + GFM + MDX, as the course site does; a lesson whose MDX would read
 back as anything but the intended tree is refused with the line of the
-construct.  One process serves a whole build (one per ``-j`` worker).
+construct.  A build keeps its processes for all its lessons (a ``-j``
+worker starts its own).
 
 Trees are sent as they are translated and answers are taken as they come,
 so Sphinx translates the next lesson while Node writes the last one: on two
@@ -49,17 +50,11 @@ class Written:
 Callback = Callable[[Written], None]
 
 
-class MdxWriter:
-    """A running ``mdx_writer.mjs``; ``submit`` trees, ``drain`` before using the results."""
+class _NodeProcess:
+    """One ``mdx_writer.mjs``; its answers go to a queue shared with its siblings."""
 
-    def __init__(self) -> None:
-        node = shutil.which("node")
-        if node is None:
-            raise MdxWriterUnavailable(
-                "the mdx builder writes MDX with Node (mdast-util-to-markdown, checked by the MDX parser), "
-                "and `node` is not on PATH: install Node 20.19 or newer"
-            )
-        self._process = subprocess.Popen(
+    def __init__(self, node: str, answers: queue.Queue) -> None:
+        self.process = subprocess.Popen(
             [node, str(SCRIPT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -68,59 +63,93 @@ class MdxWriter:
             bufsize=1,
             env={**os.environ, "NO_COLOR": "1"},
         )
-        self.pid = os.getpid()
-        self._answers: queue.Queue = queue.Queue()
-        self._pending: dict[int, Callback] = {}
-        self._next_id = 0
-        ready = self._process.stdout.readline()
-        if not ready.strip():
-            self._process.wait()
+        self.pending = 0
+        if not self.process.stdout.readline().strip():
+            self.process.wait()
             raise MdxWriterUnavailable(
-                f"{SCRIPT.name} did not start:\n{self._process.stderr.read().strip()}\n"
+                f"{SCRIPT.name} did not start:\n{self.process.stderr.read().strip()}\n"
                 "Its Node packages come from the project's package.json: run `make node` (npm ci)"
             )
-        self._reader = threading.Thread(target=self._read_answers, name="mdx-writer-answers", daemon=True)
-        self._reader.start()
+        self.reader = threading.Thread(target=self._read_answers, args=(answers,), name="mdx-writer-answers", daemon=True)
+        self.reader.start()
 
-    def _read_answers(self) -> None:
+    def _read_answers(self, answers: queue.Queue) -> None:
         # A thread of its own: if nobody read Node's answers while trees are
         # being sent, both pipes could fill up and each side wait for the other.
-        for line in self._process.stdout:
-            self._answers.put(json.loads(line))
-        self._answers.put(None)
+        for line in self.process.stdout:
+            answers.put((self, json.loads(line)))
+        answers.put((self, None))
+
+    def send(self, request: dict) -> None:
+        self.pending += 1
+        self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        self.process.stdin.flush()
+
+    def stopped(self) -> MdxWriterUnavailable:
+        self.process.wait()
+        return MdxWriterUnavailable(f"{SCRIPT.name} stopped (exit {self.process.returncode}):\n{self.process.stderr.read().strip()}")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+        self.reader.join()
+
+
+class MdxWriter:
+    """Running ``mdx_writer.mjs`` processes; ``submit`` trees, ``drain`` before using the results.
+
+    Parsing the MDX back is most of the writer's work and is single-threaded
+    in Node, so a build with cores to spare runs more than one process; each
+    tree goes to the one with the fewest trees waiting.
+    """
+
+    def __init__(self, processes: int = 1) -> None:
+        node = shutil.which("node")
+        if node is None:
+            raise MdxWriterUnavailable(
+                "the mdx builder writes MDX with Node (mdast-util-to-markdown, checked by the MDX parser), "
+                "and `node` is not on PATH: install Node 20.19 or newer"
+            )
+        self.pid = os.getpid()
+        self._answers: queue.Queue = queue.Queue()
+        self._processes = [_NodeProcess(node, self._answers) for _ in range(max(1, processes))]
+        self._pending: dict[int, Callback] = {}
+        self._next_id = 0
+        # Seconds Node spent serialising and parsing back, over all processes.
+        self.node_seconds = {"serialize": 0.0, "verify": 0.0}
 
     def submit(self, tree: dict, on_written: Callback) -> None:
         """Send a tree; ``on_written`` runs in this thread, from ``poll`` or ``drain``."""
         self._next_id += 1
         self._pending[self._next_id] = on_written
-        self._process.stdin.write(json.dumps({"id": self._next_id, "tree": tree}, ensure_ascii=False) + "\n")
-        self._process.stdin.flush()
+        min(self._processes, key=lambda process: process.pending).send({"id": self._next_id, "tree": tree})
         self.poll()
 
     def poll(self) -> None:
         """Handle the answers that have arrived, without waiting."""
         while self._pending:
             try:
-                answer = self._answers.get_nowait()
+                process, answer = self._answers.get_nowait()
             except queue.Empty:
                 return
-            self._handle(answer)
+            self._handle(process, answer)
 
     def drain(self) -> None:
         """Wait for every answer and handle it."""
         while self._pending:
-            self._handle(self._answers.get())
+            self._handle(*self._answers.get())
 
-    def _handle(self, answer: dict | None) -> None:
+    def _handle(self, process: _NodeProcess, answer: dict | None) -> None:
         if answer is None:
-            self._process.wait()
-            raise MdxWriterUnavailable(f"{SCRIPT.name} stopped (exit {self._process.returncode}):\n{self._process.stderr.read().strip()}")
+            raise process.stopped()
+        process.pending -= 1
+        for step, milliseconds in answer["timing"].items():
+            self.node_seconds[step] += milliseconds / 1000
         on_written = self._pending.pop(answer["id"])
         problems = tuple(Problem(item.get("line"), item["message"]) for item in answer.get("problems", ()))
         on_written(Written(answer.get("mdx"), problems))
 
     def close(self) -> None:
         self.drain()
-        self._process.stdin.close()
-        self._process.wait()
-        self._reader.join()
+        for process in self._processes:
+            process.close()

@@ -373,6 +373,19 @@ class MdxTranslator(SphinxTranslator):
             )
         raise nodes.SkipNode
 
+    def visit_subscript(self, node):
+        # Markdown has no sub- or superscript; the HTML elements say it.
+        self._enter(self._new("mdxJsxTextElement", node, name="sub", attributes=[]))
+
+    def depart_subscript(self, node):
+        self._leave()
+
+    def visit_superscript(self, node):
+        self._enter(self._new("mdxJsxTextElement", node, name="sup", attributes=[]))
+
+    def depart_superscript(self, node):
+        self._leave()
+
     def visit_problematic(self, node):
         pass
 
