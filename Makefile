@@ -14,7 +14,8 @@ SPHINXOPTS  ?=
 #   make mdx MDX_OUT=../course-site/src/content/course
 MDX_OUT     ?= $(BUILDDIR)/mdx/$(LANGUAGE)
 
-SPHINX := SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
+# `env` so that the assignment also works after $(WITH_KAFKA), which runs a command.
+SPHINX := env SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
 # Starts a real Kafka broker for the duration of a command, unless
 # KAFKA_BOOTSTRAP_SERVERS names one already.
 WITH_KAFKA := $(PY) -m kafka_broker exec --

@@ -64,6 +64,9 @@ CASES = [
     ("escaped colon after a footnote reference", "Ссылка на сноску и : text"),
     ("compound kbd keys", "a+ a"),
     ("unreferenced footnote keeps its text", "Сноска, на которую никто не ссылается."),
+    # Found by review: a raw role (which a translation could use), a javascript: link.
+    ("inline raw MDX and a script link stay text", "Роль raw-inline <b>{props.x}</b> остаётся текстом, ссылка script-link тоже."),
+    ("list table with a two-paragraph cell", "второй абзац ячейки"),
 ]
 
 
@@ -83,15 +86,12 @@ def test_carriage_return_in_a_footnote(injection):
 
 def test_nothing_in_the_lesson_becomes_code(injection):
     _warnings, record, mdx = injection
-    # The builder's own MDX here: string expressions for text GFM would
-    # autolink, and <code> for code spans Markdown cannot hold; nothing else.
-    for node in record["mdx_nodes"]:
-        if node["type"] == "mdxJsxTextElement":
-            assert node["name"] == "code" and node["attributes"] == [], mdx
-        else:
-            assert node["type"] == "mdxTextExpression", mdx
-            assert json.loads(node["value"]) != node["value"], mdx  # a plain string literal, nothing else
-    assert {node["type"] for node in record["mdx_nodes"]} == {"mdxJsxTextElement", "mdxTextExpression"}
+    # The builder's own MDX here, and nothing else: empty <span /> elements
+    # that keep text GFM would autolink apart, and <code> for code spans
+    # Markdown cannot hold.  No expression, no import.
+    assert {(node["type"], node["name"]) for node in record["mdx_nodes"]} == {("mdxJsxTextElement", "span"), ("mdxJsxTextElement", "code")}, mdx
+    assert all(node["attributes"] == [] for node in record["mdx_nodes"]), mdx
+    assert "<span />" in mdx and "<code>grep 'a\\\\\\|b \\{1+1}'</code>" in mdx, mdx
     # The only link is the one the author wrote.
     assert [(link["url"], link["text"]) for link in record["links"]] == [("https://example.com/", "link\n\ntext")]
 
@@ -102,7 +102,16 @@ def test_warnings_say_what_is_missing_with_the_target_as_written(injection):
     assert any("01-injection.md:70" in w and "link target 'missing-lesson.md' was not found (no lesson, file or heading" in w for w in mdx_warnings), mdx_warnings
     assert sum("image file not found: 05-module-5/missing.png" in w for w in mdx_warnings) == 2
     assert not any("not a heading" in w for w in mdx_warnings)
-    assert len(mdx_warnings) == 3, mdx_warnings
+    assert any("inline raw MDX is written as text" in w for w in mdx_warnings)
+    assert any("link to 'javascript:alert(1)' is written as text" in w for w in mdx_warnings)
+    assert len(mdx_warnings) == 5, mdx_warnings
+
+
+def test_a_url_in_a_heading_keeps_the_heading_text(injection):
+    # The element that keeps the URL from becoming a link adds nothing to
+    # the heading's text, from which the site makes the anchor.
+    _warnings, record, _mdx = injection
+    assert "Заголовок со ссылкой https://debezium.io/docs внутри" in [heading["text"] for heading in record["headings"]]
 
 
 def _write_with_node(tree: dict) -> dict:
@@ -130,6 +139,27 @@ def test_the_writer_writes_what_it_verified():
     answer = _write_with_node(tree)
     assert answer["mdx"] == "&#x65;xport const a = 1 \\{x} \\<b>\n" and "problems" not in answer
     assert set(answer["timing"]) == {"serialize", "verify"}
+
+
+def test_an_attribute_with_an_ampersand_is_written_as_a_string_literal():
+    # A JSX string attribute decodes character references; the title must
+    # read back as written, "&amp;" included.
+    callout = {
+        "type": "mdxJsxFlowElement",
+        "name": "Callout",
+        "attributes": [{"type": "mdxJsxAttribute", "name": "title", "value": "Tom &amp; Jerry & co"}],
+        "children": [],
+    }
+    answer = _write_with_node({"type": "root", "children": [callout]})
+    assert "problems" not in answer, answer
+    assert answer["mdx"].startswith('<Callout title={"Tom \\u0026amp\\u003b Jerry \\u0026 co"}'), answer["mdx"]
+
+
+def test_the_writer_refuses_a_builder_expression_that_is_not_a_plain_string():
+    chart = {"type": "mdxJsxAttributeValueExpression", "value": "`a${process.exit(1)}`"}
+    mermaid = {"type": "mdxJsxFlowElement", "name": "Mermaid", "attributes": [{"type": "mdxJsxAttribute", "name": "chart", "value": chart}], "children": [], "data": {"line": 3}}
+    [problem] = _write_with_node({"type": "root", "children": [mermaid]})["problems"]
+    assert problem["line"] == 3 and problem["message"].startswith("MDX would run"), problem
 
 
 def test_a_refused_lesson_keeps_its_published_file_and_is_tried_again(rootdir, tmp_path):

@@ -1,8 +1,10 @@
 """Sphinx extension: write course lessons as MDX for the Astro course site.
 
 Rooms: ``builder`` (what to write, where, when outdated), ``translator``
-(doctree → MDX), ``frontmatter`` (typed YAML and the site's schema),
-``escaping`` (all text made literal), ``paths`` (lesson names, output paths,
+(doctree → the intended mdast tree), ``mdx_writer`` (the tree → MDX by the
+reference serializer in Node, verified by parsing it back),
+``frontmatter`` (typed YAML and the site's schema), ``escaping`` (the
+JavaScript and YAML the builder composes itself), ``paths`` (lesson names, output paths,
 site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
 ``i18n`` (front matter and diagrams in the translation catalogs),
 ``collectors`` (what reading records for writing), ``outputs`` (atomic

@@ -20,7 +20,7 @@ from sphinx.builders import Builder
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.build_phase import BuildPhase
-from sphinx.util.parallel import ParallelTasks, make_chunks
+from sphinx.util.parallel import ParallelTasks
 
 from . import frontmatter, paths
 from .mdx_writer import MdxWriter, Written
@@ -29,6 +29,9 @@ from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
 
 logger = logging.getLogger(__name__)
+
+# Lessons one MDX writer process is given before another one helps.
+LESSONS_PER_WRITER = 20
 
 
 class MdxBuilder(Builder):
@@ -52,6 +55,11 @@ class MdxBuilder(Builder):
         self.writable: set[str] = set()
         self.allowed_paths: set[str] = set()
         self._writer: MdxWriter | None = None
+        if self._app.parallel <= 1:
+            # Node loads its modules while Sphinx loads the environment and
+            # reads: on a one-lesson rebuild that start-up is most of the
+            # writer's cost.  (-j workers fork and start their own.)
+            self._writer = MdxWriter()
         # Lessons whose MDX was refused: their published file, if any, is
         # not adopted as current, so the next build tries them again.
         self.refused: set[str] = set()
@@ -165,6 +173,10 @@ class MdxBuilder(Builder):
         if self.parallel_ok and len(lessons) > 1:
             self._write_in_workers(lessons)
         elif lessons:
+            # Node's parse-back is the larger half of writing MDX: with many
+            # lessons it gets the cores Sphinx leaves idle while it resolves
+            # and translates.
+            self.writer.grow(len(lessons) // LESSONS_PER_WRITER)
             super().write_documents(set(lessons))
 
     def _write_in_workers(self, docnames: list[str]) -> None:
@@ -193,23 +205,18 @@ class MdxBuilder(Builder):
             for step, value in seconds.items():
                 self.writer_seconds[step] += value
 
-        tasks = ParallelTasks(self._app.parallel)
-        for share in make_chunks(docnames, self._app.parallel):
-            tasks.add_task(write_share, share, share_written)
+        # One share per worker: each share starts a Node process of its own.
+        workers = min(self._app.parallel, len(docnames))
+        tasks = ParallelTasks(workers)
+        for worker in range(workers):
+            tasks.add_task(write_share, docnames[worker::workers], share_written)
         tasks.join()
 
     @property
     def writer(self) -> MdxWriter:
-        """This process's MDX writer (a ``-j`` worker starts its own).
-
-        A serial build has a core to spare while Sphinx resolves and
-        translates, and Node's parse-back is the larger half of writing: it
-        gets one Node process per core.  ``-j`` workers share the cores and
-        start one each.
-        """
+        """This process's MDX writer (a ``-j`` worker starts its own)."""
         if self._writer is None or self._writer.pid != os.getpid():
-            serial = self._app.parallel <= 1
-            self._writer = MdxWriter(processes=(os.cpu_count() or 1) if serial else 1)
+            self._writer = MdxWriter()
         return self._writer
 
     def _close_writer(self) -> None:

@@ -20,8 +20,8 @@
 // read back differently is refused with the line of the construct.
 //
 // Node types beyond mdast's own, which the builder may send:
-//   {"type": "mdxRaw", "value": "…", "inline": bool}   an author's ```{raw} mdx```
-//   block: parsed here as MDX and put in place (the one way in for MDX).
+//   {"type": "mdxRaw", "value": "…"}   an author's ```{raw} mdx``` block, the
+//   one way in for MDX: written as it is, and it must parse on its own.
 // Any node may carry data.line, the lesson line it comes from; problems are
 // reported at the nearest such line.
 
@@ -78,7 +78,7 @@ class LessonProblem extends Error {
 
 /** A JavaScript string literal for `text` that no MDX or Markdown parser can
  * read anything into: every character but letters, digits and spaces as a
- * \u escape.  Used for expressions the builder writes itself. */
+ * \u escape.  Used for attribute values the builder writes as expressions. */
 function jsString(text) {
   let out = '"';
   for (const char of text) {
@@ -93,9 +93,10 @@ function jsString(text) {
   return out + '"';
 }
 
-/** Text a reader sees, as an expression: `{"…"}`. */
-function textExpression(text, line) {
-  return { type: 'mdxTextExpression', value: jsString(text), data: { line } };
+/** An empty element the builder puts between two characters of text to keep
+ * them apart: it shows nothing and adds nothing to a heading's anchor. */
+function separator(line) {
+  return { type: 'mdxJsxTextElement', name: 'span', attributes: [], children: [], data: { line } };
 }
 
 // ----------------------------------------------------------------------
@@ -112,17 +113,9 @@ function parseRaw(node) {
     throw new LessonProblem(`the raw MDX block is not valid MDX: ${error.reason ?? error.message}`, node);
   }
   stripPositions(tree);
-  let nodes = tree.children;
-  if (node.inline) {
-    const [only, ...rest] = nodes;
-    if (rest.length || only?.type !== 'paragraph') {
-      throw new LessonProblem('inline raw MDX must be inline content (text, a JSX element or an expression)', node);
-    }
-    nodes = only.children;
-  }
   const line = node.data?.line;
-  for (const parsed of nodes) visit(parsed, (inner) => (inner.data = { ...inner.data, line }));
-  return { ...node, value: node.value.replace(/\n+$/, ''), nodes };
+  for (const parsed of tree.children) visit(parsed, (inner) => (inner.data = { ...inner.data, line, raw: true }));
+  return { ...node, value: node.value.replace(/\n+$/, ''), nodes: tree.children };
 }
 
 function stripPositions(node) {
@@ -141,16 +134,19 @@ function stripPositions(node) {
   for (const child of node.children ?? []) stripPositions(child);
 }
 
+// Containers Markdown cannot write without content.
+const EMPTY_UNWRITABLE = new Set(['paragraph', 'emphasis', 'strong']);
+
 /** The tree as it must read back: raw MDX in place, adjacent text merged,
- * empty text, code and paragraphs gone (Markdown cannot write them, and
- * they show nothing). */
+ * empty text, code, emphasis and paragraphs gone (Markdown cannot write
+ * them, and they show nothing). */
 function normalise(node, line) {
   const here = node.data?.line ?? line;
   if (!node.children) return node;
   const children = [];
   for (let child of node.children) {
     if (child.type === 'mdxRaw') {
-      children.push(parseRaw(child));
+      children.push(child.nodes ? child : parseRaw(child));
       continue;
     }
     if (!child.data?.line && here) child.data = { ...child.data, line: here };
@@ -163,7 +159,7 @@ function normalise(node, line) {
         continue;
       }
     }
-    if (child.type === 'paragraph' && child.children.length === 0) continue;
+    if (EMPTY_UNWRITABLE.has(child.type) && child.children.length === 0) continue;
     if (child.type === 'inlineCode' && child.value === '') continue;
     children.push(child);
   }
@@ -171,7 +167,9 @@ function normalise(node, line) {
   return node;
 }
 
-/** Text GFM would turn into a link becomes an expression of that text. */
+/** Text GFM would turn into a link is split by an empty element right
+ * before the character that makes it a link (the `:` of a scheme, the `.`
+ * after `www`, the `@` of an address): the reader sees the same text. */
 function keepLiteralUrlsText(tree) {
   const intended = new WeakSet();
   visit(tree, (node) => {
@@ -180,13 +178,23 @@ function keepLiteralUrlsText(tree) {
   autolinkLiterals(tree);
   visit(tree, (node) => {
     if (!node.children) return;
-    node.children = node.children.map((child) =>
-      child.type === 'link' && !intended.has(child) ? textExpression(plainText(child), node.data?.line) : child,
-    );
+    node.children = node.children.flatMap((child) => {
+      if (child.type !== 'link' || intended.has(child)) return [child];
+      const text = plainText(child);
+      const cut = child.url.startsWith('mailto:') ? text.indexOf('@') : text.search(/[:.]/);
+      return [
+        { type: 'text', value: text.slice(0, cut) },
+        separator(node.data?.line),
+        { type: 'text', value: text.slice(cut) },
+      ];
+    });
   });
+  // The pieces may sit next to text again.
+  normalise(tree, null);
 }
 
-/** Inline code that Markdown cannot say, written as <code>{"…"}</code>:
+/** Inline code that Markdown cannot say, written as <code>…</code> with the
+ * code as its text:
  * - in a table cell, with a backslash before a pipe: GFM reads `\|` in a
  *   cell as an escaped pipe, even inside code;
  * - right after another code span (the keys of {kbd}`a+ a`): the two
@@ -202,7 +210,7 @@ function codeMarkdownCannotSay(tree) {
           type: 'mdxJsxTextElement',
           name: 'code',
           attributes: [],
-          children: [textExpression(child.value, child.data?.line)],
+          children: [{ type: 'text', value: child.value }],
           data: child.data,
         };
       }
@@ -211,6 +219,18 @@ function codeMarkdownCannotSay(tree) {
     });
   };
   rewrite(tree, false);
+}
+
+/** A JSX string attribute cannot hold `&` as text (the parser decodes
+ * character references in it): such a value is written as a string literal. */
+function attributesAsLiterals(tree) {
+  visit(tree, (node) => {
+    for (const attribute of node.attributes ?? []) {
+      if (typeof attribute.value === 'string' && attribute.value.includes('&')) {
+        attribute.value = { type: 'mdxJsxAttributeValueExpression', value: jsString(attribute.value) };
+      }
+    }
+  });
 }
 
 function visit(node, callback) {
@@ -281,11 +301,36 @@ function describe(node) {
   return shown ? `${node.type}${name} ${JSON.stringify(shown.length > 60 ? shown.slice(0, 57) + '…' : shown)}` : `${node.type}${name}`;
 }
 
+/** Whether an expression the parser read is a plain string: a string
+ * literal or a template literal without substitutions. */
+function isPlainString(expression) {
+  const body = expression.data?.estree?.body ?? [];
+  const only = body.length === 1 && body[0].type === 'ExpressionStatement' ? body[0].expression : null;
+  return (
+    (only?.type === 'Literal' && typeof only.value === 'string') ||
+    (only?.type === 'TemplateLiteral' && only.expressions.length === 0)
+  );
+}
+
+/** The builder's own expressions (not an author's raw MDX) must be plain
+ * strings, whatever their source text looks like. */
+function builderExpressionProblem(intended, parsed) {
+  if (intended.data?.raw) return null;
+  const expressions = [
+    ...(parsed.type === 'mdxTextExpression' || parsed.type === 'mdxFlowExpression' ? [parsed] : []),
+    ...(parsed.attributes ?? []).map((attribute) => attribute.value).filter((value) => value && typeof value === 'object'),
+  ];
+  const bad = expressions.find((expression) => !isPlainString(expression));
+  return bad ? new LessonProblem(`MDX would run ${JSON.stringify(bad.value)} in ${describe(intended)}`, intended) : null;
+}
+
 /** The first difference between the intended tree and the one read back, or null. */
 function firstDifference(intended, parsed) {
   if (intended.type !== parsed.type) {
     return new LessonProblem(`MDX would read ${describe(intended)} back as ${describe(parsed)}`, intended);
   }
+  const unsafe = builderExpressionProblem(intended, parsed);
+  if (unsafe) return unsafe;
   const want = JSON.stringify(essentials(intended));
   const got = JSON.stringify(essentials(parsed));
   if (want !== got) {
@@ -327,6 +372,7 @@ function write(tree, timing) {
   normalise(tree, null);
   keepLiteralUrlsText(tree);
   codeMarkdownCannotSay(tree);
+  attributesAsLiterals(tree);
   const mdx = toMarkdown(tree, WRITE_OPTIONS);
   const written = performance.now();
   timing.serialize = written - began;

@@ -1,4 +1,4 @@
-"""The Node process that writes MDX from lesson trees and verifies it.
+"""The Node processes that write MDX from lesson trees and verify it.
 
 ``mdx_writer.mjs`` (beside this file) serialises each lesson's intended
 mdast tree with ``mdast-util-to-markdown`` and parses the result back with
@@ -8,8 +8,8 @@ construct.  A build keeps its processes for all its lessons (a ``-j``
 worker starts its own).
 
 Trees are sent as they are translated and answers are taken as they come,
-so Sphinx translates the next lesson while Node writes the last one: on two
-cores the verification mostly overlaps the rest of the build.
+so Sphinx resolves and translates the next lesson while Node writes the
+last one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import queue
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,73 +51,112 @@ class Written:
 Callback = Callable[[Written], None]
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (affinity and CPU sets, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class _NodeProcess:
-    """One ``mdx_writer.mjs``; its answers go to a queue shared with its siblings."""
+    """One ``mdx_writer.mjs``; its answers go to a queue shared with its siblings.
+
+    Started without waiting: Node loads its modules (about half a second)
+    while Sphinx goes on; ``send`` waits for the process to be ready.
+    """
 
     def __init__(self, node: str, answers: queue.Queue) -> None:
+        # stderr to a file: nobody reads a pipe while Node runs, and a full
+        # pipe would stop Node.
+        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
         self.process = subprocess.Popen(
             [node, str(SCRIPT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             encoding="utf-8",
             bufsize=1,
             env={**os.environ, "NO_COLOR": "1"},
         )
         self.pending = 0
-        if not self.process.stdout.readline().strip():
-            self.process.wait()
-            raise MdxWriterUnavailable(
-                f"{SCRIPT.name} did not start:\n{self.process.stderr.read().strip()}\n"
-                "Its Node packages come from the project's package.json: run `make node` (npm ci)"
-            )
-        self.reader = threading.Thread(target=self._read_answers, args=(answers,), name="mdx-writer-answers", daemon=True)
-        self.reader.start()
+        self.used = False
+        self._answers = answers
+        self._reader: threading.Thread | None = None
 
-    def _read_answers(self, answers: queue.Queue) -> None:
+    def _start_reading(self) -> None:
+        if not self.process.stdout.readline().strip():
+            raise self.stopped("did not start")
+        self._reader = threading.Thread(target=self._read_answers, name="mdx-writer-answers", daemon=True)
+        self._reader.start()
+
+    def _read_answers(self) -> None:
         # A thread of its own: if nobody read Node's answers while trees are
         # being sent, both pipes could fill up and each side wait for the other.
-        for line in self.process.stdout:
-            answers.put((self, json.loads(line)))
-        answers.put((self, None))
+        try:
+            for line in self.process.stdout:
+                self._answers.put((self, json.loads(line)))
+        finally:
+            # Whatever ended the stream, the builder must not wait for more.
+            self._answers.put((self, None))
 
     def send(self, request: dict) -> None:
+        if self._reader is None:
+            self._start_reading()
+        self.used = True
+        try:
+            self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            raise self.stopped("stopped") from None
         self.pending += 1
-        self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
-        self.process.stdin.flush()
 
-    def stopped(self) -> MdxWriterUnavailable:
+    def stopped(self, what: str) -> MdxWriterUnavailable:
         self.process.wait()
-        return MdxWriterUnavailable(f"{SCRIPT.name} stopped (exit {self.process.returncode}):\n{self.process.stderr.read().strip()}")
+        self._stderr.seek(0)
+        return MdxWriterUnavailable(
+            f"{SCRIPT.name} {what} (exit {self.process.returncode}):\n{self._stderr.read().strip()}\n"
+            "Its Node packages come from the project's package.json: run `make node` (npm ci)"
+        )
 
     def close(self) -> None:
+        if not self.used:
+            # Never needed (nothing to write): no reason to wait for it to load.
+            self.process.kill()
         self.process.stdin.close()
         self.process.wait()
-        self.reader.join()
+        if self._reader is not None:
+            self._reader.join()
+        self.process.stdout.close()
+        self._stderr.close()
 
 
 class MdxWriter:
     """Running ``mdx_writer.mjs`` processes; ``submit`` trees, ``drain`` before using the results.
 
     Parsing the MDX back is most of the writer's work and is single-threaded
-    in Node, so a build with cores to spare runs more than one process; each
-    tree goes to the one with the fewest trees waiting.
+    in Node; with more lessons than one process keeps up with, ``grow``
+    adds processes, one per usable core at most, and each tree goes to the
+    process with the fewest trees waiting.
     """
 
-    def __init__(self, processes: int = 1) -> None:
+    def __init__(self) -> None:
         node = shutil.which("node")
         if node is None:
             raise MdxWriterUnavailable(
                 "the mdx builder writes MDX with Node (mdast-util-to-markdown, checked by the MDX parser), "
                 "and `node` is not on PATH: install Node 20.19 or newer"
             )
+        self._node = node
         self.pid = os.getpid()
         self._answers: queue.Queue = queue.Queue()
-        self._processes = [_NodeProcess(node, self._answers) for _ in range(max(1, processes))]
+        self._processes = [_NodeProcess(node, self._answers)]
         self._pending: dict[int, Callback] = {}
         self._next_id = 0
         # Seconds Node spent serialising and parsing back, over all processes.
         self.node_seconds = {"serialize": 0.0, "verify": 0.0}
+
+    def grow(self, processes: int) -> None:
+        """Run up to ``processes`` processes (never more than the usable cores)."""
+        while len(self._processes) < min(processes, usable_cores()):
+            self._processes.append(_NodeProcess(self._node, self._answers))
 
     def submit(self, tree: dict, on_written: Callback) -> None:
         """Send a tree; ``on_written`` runs in this thread, from ``poll`` or ``drain``."""
@@ -141,7 +181,7 @@ class MdxWriter:
 
     def _handle(self, process: _NodeProcess, answer: dict | None) -> None:
         if answer is None:
-            raise process.stopped()
+            raise process.stopped("stopped")
         process.pending -= 1
         for step, milliseconds in answer["timing"].items():
             self.node_seconds[step] += milliseconds / 1000
@@ -150,6 +190,8 @@ class MdxWriter:
         on_written(Written(answer.get("mdx"), problems))
 
     def close(self) -> None:
-        self.drain()
-        for process in self._processes:
-            process.close()
+        try:
+            self.drain()
+        finally:
+            for process in self._processes:
+                process.close()

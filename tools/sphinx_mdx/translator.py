@@ -38,12 +38,23 @@ FLOW_PARENTS = frozenset({"root", "blockquote", "listItem", "footnoteDefinition"
 PHRASING = frozenset(
     {"text", "emphasis", "strong", "inlineCode", "break", "link", "image", "footnoteReference", "mdxJsxTextElement", "mdxTextExpression"}
 )
+# URL schemes a link on the site may have; relative paths and anchors have none.
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # Characters a code fence's info string may carry (a language name).
 _NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
 
 
 def text(value: str) -> dict:
     return {"type": "text", "value": value}
+
+
+def _set_looseness(mdast_list: dict) -> None:
+    """Loose (a blank line between items) as soon as one item holds more
+    than one block, as the preview shows it."""
+    mdast_list["spread"] = any(len(item["children"]) > 1 for item in mdast_list["children"])
+    for item in mdast_list["children"]:
+        item["spread"] = mdast_list["spread"]
 
 
 @functools.cache
@@ -211,12 +222,7 @@ class MdxTranslator(SphinxTranslator):
         self._enter(self._new("list", node, ordered=True, start=node.get("start", 1), spread=False))
 
     def _depart_list(self, node):
-        mdast_list = self._leave()
-        # Loose (a blank line between items) as soon as one item holds more
-        # than one block, as the preview shows it.
-        mdast_list["spread"] = any(len(item["children"]) > 1 for item in mdast_list["children"])
-        for item in mdast_list["children"]:
-            item["spread"] = mdast_list["spread"]
+        _set_looseness(self._leave())
 
     depart_bullet_list = depart_enumerated_list = _depart_list
 
@@ -358,10 +364,20 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_raw(self, node):
         fmt = node.get("format", "").split()
-        if "mdx" in fmt:
+        if "mdx" in fmt and isinstance(node.parent, nodes.TextElement):
+            # Raw MDX inside a paragraph could come from a translation (a
+            # role defined with the raw directive), and a translator's text is
+            # untrusted: only a block is the way in.
+            logger.warning(
+                "inline raw MDX is written as text; use a ```{raw} mdx``` block for MDX",
+                location=node,
+                type="mdx",
+                subtype="raw",
+            )
+            self._append(text(node.astext()))
+        elif "mdx" in fmt:
             # The author opted in to raw MDX explicitly; the writer parses it.
-            inline = isinstance(node.parent, nodes.TextElement)
-            self._append(self._new("mdxRaw", node, value=node.astext(), inline=inline))
+            self._append(self._new("mdxRaw", node, value=node.astext()))
         elif "html" in fmt and node.astext().strip() in {"<br />", "<br>", "<br/>"}:
             self._append({"type": "break"})
         elif fmt and not {"html", "mdx"} & set(fmt):
@@ -421,6 +437,18 @@ class MdxTranslator(SphinxTranslator):
             if uri.startswith(DOC_LINK_SCHEME):
                 docname, _, node_id = uri[len(DOC_LINK_SCHEME):].partition("#")
                 return self.builder.lesson_url(docname, node_id, node)
+            scheme = _SCHEME.match(uri)
+            if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
+                # javascript: and the like would run in the reader's browser.
+                logger.warning(
+                    "link to '%s' is written as text: only %s links and site paths are written",
+                    uri,
+                    ", ".join(sorted(LINK_SCHEMES)),
+                    location=node,
+                    type="mdx",
+                    subtype="link",
+                )
+                return None
             return uri
         if "refid" in node:
             if node["refid"] not in self.document.ids:
@@ -539,6 +567,7 @@ class MdxTranslator(SphinxTranslator):
             cells = self._append_to(item, {"type": "list", "ordered": False, "spread": False, "children": []})
             for entry in row:
                 self._inside(self._append_to(cells, {"type": "listItem", "spread": False}), entry.children)
+            _set_looseness(cells)
         self._leave()
 
     # ------------------------------------------------------------------
