@@ -393,11 +393,11 @@ MESSAGES = [
     "Значение", "Смысл", "Заметка.", "Свой заголовок", "Текст внутри.", "Подпись картинки", "Термин", "Определение.",
     "Цитата.", "[Текст ссылки](https://example.com/)",
 ]
-TRANSLATED_LESSONS = 20
+TRANSLATED_LESSONS = 10
 
 
 @given(st.lists(st.lists(line_text, min_size=len(MESSAGES), max_size=len(MESSAGES)), min_size=TRANSLATED_LESSONS, max_size=TRANSLATED_LESSONS))
-# A quarter of the profile's examples: ten per CI run, of 20 lessons each.
+# A quarter of the profile's examples: ten per CI run, of 10 lessons each.
 @settings(max_examples=settings.default.max_examples // 4)
 def test_any_translation_compiles_and_reads_back(catalogs):
     translations = [dict(zip(MESSAGES, texts)) for texts in catalogs]

@@ -112,26 +112,9 @@ function parseRaw(node) {
   } catch (error) {
     throw new LessonProblem(`the raw MDX block is not valid MDX: ${error.reason ?? error.message}`, node);
   }
-  stripPositions(tree);
   const line = node.data?.line;
   for (const parsed of tree.children) visit(parsed, (inner) => (inner.data = { ...inner.data, line, raw: true }));
   return { ...node, value: node.value.replace(/\n+$/, ''), nodes: tree.children };
-}
-
-function stripPositions(node) {
-  delete node.position;
-  if (node.data) {
-    // Keep nothing the parser attached (estree of expressions).
-    delete node.data.estree;
-    if (Object.keys(node.data).length === 0) delete node.data;
-  }
-  if (Array.isArray(node.attributes)) {
-    for (const attribute of node.attributes) {
-      delete attribute.position;
-      if (attribute.value && typeof attribute.value === 'object') stripPositions(attribute.value);
-    }
-  }
-  for (const child of node.children ?? []) stripPositions(child);
 }
 
 // Containers Markdown cannot write without content.
