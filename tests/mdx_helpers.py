@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
@@ -18,7 +20,8 @@ def assert_matches_golden(name: str, outdir: Path) -> None:
     """Compare a build's MDX files with tests/golden/<name>/.
 
     ``UPDATE_GOLDEN=1`` rewrites the golden files from the build instead,
-    for a reviewed change of the output.
+    for a reviewed change of the output, and fails the test: a run that
+    rewrites what it compares with proves nothing.
     """
     produced = mdx_files(outdir)
     golden_dir = GOLDEN / name
@@ -27,6 +30,7 @@ def assert_matches_golden(name: str, outdir: Path) -> None:
             target = golden_dir / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+        pytest.fail(f"UPDATE_GOLDEN=1 rewrote tests/golden/{name}/: review `git diff tests/golden`, then run the tests without it")
     expected = mdx_files(golden_dir)
     assert sorted(produced) == sorted(expected)
     for relpath in expected:

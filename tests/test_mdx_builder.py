@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -298,3 +299,21 @@ def test_a_long_file_list_compiles_in_threads_with_records_in_order(tmp_path):
     assert [number for number, record in enumerate(records) if not record["ok"]] == [137]
     assert all(record["text"].endswith(f"Файл номер {number}.") for number, record in enumerate(records) if record["ok"])
     assert records[0] == compile_mdx(files[:1], tree=True)[0]
+
+
+def test_update_golden_rewrites_and_fails_never_passes():
+    # The README's command for a reviewed change of the output.  The output
+    # equals the golden files here, so the rewrite changes no byte, and the
+    # run must fail all the same.
+    golden = {path: path.read_bytes() for path in GOLDEN.rglob("*.mdx")}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mdx_builder.py", "-k", "constructs_match_golden"],
+        cwd=GOLDEN.parents[1],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UPDATE_GOLDEN": "1"},
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "UPDATE_GOLDEN=1 rewrote tests/golden/constructs/" in run.stdout
+    assert {path: path.read_bytes() for path in GOLDEN.rglob("*.mdx")} == golden
