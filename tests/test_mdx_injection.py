@@ -188,3 +188,11 @@ def test_a_refused_lesson_keeps_its_published_file_and_is_tried_again(rootdir, t
     assert fixed.returncode == 0, fixed.stderr
     written = (out / "05-module-5" / "02-second.mdx").read_text(encoding="utf-8")
     assert "Новый текст." in written and "<div>сырой MDX</div>" in written
+
+
+def test_without_node_the_build_says_what_to_install(rootdir, tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-constructs", source)
+    result = sphinx_build("mdx", source, tmp_path / "out", env={"PATH": str(tmp_path / "no-tools-here")})
+    assert result.returncode != 0
+    assert "`node` is not on PATH: install Node 20.19 or newer" in result.stderr, result.stderr
