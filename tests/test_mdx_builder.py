@@ -306,14 +306,20 @@ def test_update_golden_rewrites_and_fails_never_passes():
     # equals the golden files here, so the rewrite changes no byte, and the
     # run must fail all the same.
     golden = {path: path.read_bytes() for path in GOLDEN.rglob("*.mdx")}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mdx_builder.py", "-k", "constructs_match_golden"],
-        cwd=GOLDEN.parents[1],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "UPDATE_GOLDEN": "1"},
-        timeout=300,
-    )
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mdx_builder.py", "-k", "constructs_match_golden"],
+            cwd=GOLDEN.parents[1],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "UPDATE_GOLDEN": "1"},
+            timeout=300,
+        )
+        rewritten = {path: path.read_bytes() for path in GOLDEN.rglob("*.mdx")}
+    finally:
+        # On a regression the rewrite changed them: put back what was reviewed.
+        for path, data in golden.items():
+            path.write_bytes(data)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "UPDATE_GOLDEN=1 rewrote tests/golden/constructs/" in run.stdout
-    assert {path: path.read_bytes() for path in GOLDEN.rglob("*.mdx")} == golden
+    assert rewritten == golden

@@ -17,6 +17,7 @@
 //   headings  [{depth, text, position}]
 //   links     [{url, text, position}] for every Markdown link
 //   images    [{url, alt, position}] for every Markdown image
+//   footnotes [text] of every footnote definition, in order
 //   mdx_nodes [{type, name?, value?, attributes?, position}] for every
 //             mdxjsEsm, mdxJsxFlowElement, mdxJsxTextElement,
 //             mdxFlowExpression and mdxTextExpression node
@@ -139,8 +140,7 @@ const TEXT_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
 const INVISIBLE = new Set(['mdxjsEsm', 'mdxFlowExpression', 'mdxTextExpression', 'definition', 'footnoteDefinition', 'yaml']);
 
 /** Concatenated text of phrasing content.  An expression that is a string
- * literal (the builder writes text GFM would turn into a link that way) is
- * text the reader sees. */
+ * literal shows that string: it is text the reader sees. */
 function inlineText(node) {
   if (node.type === 'mdxTextExpression') return staticString(node) ?? '';
   if (INVISIBLE.has(node.type)) return '';
@@ -156,9 +156,15 @@ function collectDocument(tree) {
   const links = [];
   const images = [];
   const mdxNodes = [];
+  const footnotes = [];
 
   function visit(node) {
     if (MDX_NODE_TYPES.has(node.type)) mdxNodes.push(mdxNodeRecord(node));
+    if (node.type === 'footnoteDefinition') {
+      // Shown in a section of its own at the end of the page.
+      footnotes.push(node.children.map(inlineText).join(' '));
+      return;
+    }
     if (INVISIBLE.has(node.type)) return;
     if (node.type === 'code') {
       blocks.push(node.value);
@@ -202,7 +208,7 @@ function collectDocument(tree) {
   }
 
   visit(tree);
-  return { text: blocks.join('\n'), headings, links, images, mdx_nodes: mdxNodes };
+  return { text: blocks.join('\n'), headings, links, images, footnotes, mdx_nodes: mdxNodes };
 }
 
 // One processor for every file: `compile()` would build a new one (its

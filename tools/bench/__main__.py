@@ -271,7 +271,7 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
         )
 
     def verify_shares():
-        # CPU seconds of Node's parse-back and tree comparison over the wall
+        # Seconds Node spent parsing back and comparing trees, over the wall
         # time of the build: an upper bound of what verifying costs, since
         # Node runs beside Sphinx while it resolves and translates.
         builds = [r.builds["mdx -j1"] for r in results]
@@ -369,7 +369,7 @@ def main() -> int:
     print("Phases (s, medians): start = process start to reading (imports, extensions, environment);")
     print("read = reading and parsing sources; save = pickling the environment, consistency check;")
     print("write = resolving and writing documents, finish(); exit = interpreter shutdown;")
-    print("write_doc = within write, the builder's write_doc (Sphinx's WRITING phase: translating, writing files),")
+    print("write_doc = within write, the builder's write_doc (Sphinx's WRITING phase: translating, handing trees to Node),")
     print("  without Sphinx's RESOLVING (loading doctrees, post-transforms); nan with -j2, where workers write.")
     print("work ms/l = (read + save + write) per lesson. Peak MiB = highest ru_maxrss of the build's processes.\n")
     print_tables(results)

@@ -5,8 +5,10 @@ file; at the end of the build that file holds a JSON object of
 ``time.monotonic()`` readings (one clock for every process on the machine,
 so the benchmark can set them against the moment it started the build),
 and ``write_doc``: the seconds spent in the builder's ``write_doc`` in this
-process, Sphinx's WRITING phase (translating and writing files) without its
-RESOLVING phase (loading doctrees, post-transforms).  With ``-j`` the mdx
+process, Sphinx's WRITING phase (translating and handing the tree to the
+Node writer, and writing the files whose answers have arrived) without its
+RESOLVING phase (loading doctrees, post-transforms); answers still pending
+are written in ``finish()``, which is part of the write phase.  With ``-j`` the mdx
 builder writes in worker processes, so it is missing there.  For mdx builds
 also ``mdx_serialize``/``mdx_verify``: the seconds Node spent writing the MDX
 and parsing it back to check it.  Recording a
@@ -62,9 +64,9 @@ def setup(app):
         stamps["finished"] = time.monotonic()
         if writing[0]:
             stamps["write_doc"] = writing[0]
-        # Node's share of writing MDX (serialise, parse back and compare),
-        # CPU seconds over all writer processes, whether or not they ran
-        # while Sphinx was busy.
+        # Node's share of writing MDX (serialise, parse back and compare):
+        # seconds inside Node over all writer processes, whether or not they
+        # ran while Sphinx was busy.
         for step, seconds in getattr(app.builder, "writer_seconds", {}).items():
             stamps[f"mdx_{step}"] = seconds
         with open(os.environ[PHASES_ENV], "w", encoding="utf-8") as handle:

@@ -64,9 +64,9 @@ const WRITE_OPTIONS = {
 // escape keeps them text.
 const [autolinkLiterals] = gfmAutolinkLiteralFromMarkdown().transforms;
 
+// Inline node types the builder makes (a check of its own trees).
 const PHRASING = new Set([
-  'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'image',
-  'footnoteReference', 'mdxJsxTextElement', 'mdxTextExpression',
+  'text', 'emphasis', 'strong', 'inlineCode', 'break', 'link', 'image', 'footnoteReference', 'mdxJsxTextElement',
 ]);
 
 class LessonProblem extends Error {
@@ -74,23 +74,6 @@ class LessonProblem extends Error {
     super(message);
     this.line = node?.data?.line ?? null;
   }
-}
-
-/** A JavaScript string literal for `text` that no MDX or Markdown parser can
- * read anything into: every character but letters, digits and spaces as a
- * \u escape.  Used for attribute values the builder writes as expressions. */
-function jsString(text) {
-  let out = '"';
-  for (const char of text) {
-    if (/^[A-Za-z0-9 ]$/.test(char)) {
-      out += char;
-    } else {
-      for (const unit of char.split('').map((c) => c.charCodeAt(0))) {
-        out += '\\u' + unit.toString(16).padStart(4, '0');
-      }
-    }
-  }
-  return out + '"';
 }
 
 /** An empty element the builder puts between two characters of text to keep
@@ -121,8 +104,10 @@ function parseRaw(node) {
 const EMPTY_UNWRITABLE = new Set(['paragraph', 'emphasis', 'strong']);
 
 /** The tree as it must read back: raw MDX in place, adjacent text merged,
- * empty text, code, emphasis and paragraphs gone (Markdown cannot write
- * them, and they show nothing). */
+ * lists loose or tight by their content,
+ * white space at the ends of a block's text trimmed, empty text, code,
+ * emphasis and paragraphs gone (Markdown cannot write them, and they show
+ * nothing). */
 function normalise(node, line) {
   const here = node.data?.line ?? line;
   if (!node.children) return node;
@@ -147,7 +132,27 @@ function normalise(node, line) {
     children.push(child);
   }
   node.children = children;
+  if (TRIMMED.has(node.type)) trimEdges(node);
+  if (node.type === 'list') {
+    // Loose (blank lines between items, paragraphs in <p>) as soon as one
+    // item holds more than one block, as the preview shows it.
+    node.spread = children.some((item) => item.children.length > 1);
+    for (const item of children) item.spread = node.spread;
+  }
   return node;
+}
+
+// Blocks whose text Markdown trims at both ends (as HTML shows it anyway):
+// white space there cannot be written in every one of them (a table cell
+// drops it), so the intended tree does not have it either.
+const TRIMMED = new Set(['paragraph', 'heading', 'tableCell']);
+
+function trimEdges(node) {
+  const first = node.children[0];
+  if (first?.type === 'text') first.value = first.value.replace(/^[ \t\r\n]+/, '');
+  const last = node.children.at(-1);
+  if (last?.type === 'text') last.value = last.value.replace(/[ \t\r\n]+$/, '');
+  node.children = node.children.filter((child) => child.type !== 'text' || child.value !== '');
 }
 
 /** Text GFM would turn into a link is split by an empty element right
@@ -202,18 +207,6 @@ function codeMarkdownCannotSay(tree) {
     });
   };
   rewrite(tree, false);
-}
-
-/** A JSX string attribute cannot hold `&` as text (the parser decodes
- * character references in it): such a value is written as a string literal. */
-function attributesAsLiterals(tree) {
-  visit(tree, (node) => {
-    for (const attribute of node.attributes ?? []) {
-      if (typeof attribute.value === 'string' && attribute.value.includes('&')) {
-        attribute.value = { type: 'mdxJsxAttributeValueExpression', value: jsString(attribute.value) };
-      }
-    }
-  });
 }
 
 function visit(node, callback) {
@@ -355,7 +348,6 @@ function write(tree, timing) {
   normalise(tree, null);
   keepLiteralUrlsText(tree);
   codeMarkdownCannotSay(tree);
-  attributesAsLiterals(tree);
   const mdx = toMarkdown(tree, WRITE_OPTIONS);
   const written = performance.now();
   timing.serialize = written - began;

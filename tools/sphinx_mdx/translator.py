@@ -2,10 +2,10 @@
 
 One visit/depart pair per node kind, grouped by kind (structure, blocks,
 inline, links, media, tables, components, ignored).  The translator does
-not write MDX text: it builds the page as an mdast tree, author text only
-ever in ``text``, ``inlineCode`` and ``code`` values and in attribute
-strings, and MDX nodes (JSX elements, expressions, ESM) only where a
-component method here puts them.  ``mdx_writer`` turns the tree into MDX with
+not write MDX text: it builds the page as an mdast tree.  Author text only
+ever becomes node values (text, code, image alt, link and image URLs,
+footnote labels) and JSX attribute values; MDX nodes (JSX elements,
+expressions, ESM) are only made by methods here.  ``mdx_writer`` turns the tree into MDX with
 the reference serializer and checks it by parsing it back.
 
 Every node that comes from a located docutils node carries ``data.line``,
@@ -36,25 +36,18 @@ DOC_LINK_SCHEME = "mdx-doc:"
 # directly (text outside any paragraph) is given a paragraph.
 FLOW_PARENTS = frozenset({"root", "blockquote", "listItem", "footnoteDefinition", "mdxJsxFlowElement"})
 PHRASING = frozenset(
-    {"text", "emphasis", "strong", "inlineCode", "break", "link", "image", "footnoteReference", "mdxJsxTextElement", "mdxTextExpression"}
+    {"text", "emphasis", "strong", "inlineCode", "break", "link", "image", "footnoteReference", "mdxJsxTextElement"}
 )
 # URL schemes a link on the site may have; relative paths and anchors have none.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 # Characters a code fence's info string may carry (a language name).
 _NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
 
 
 def text(value: str) -> dict:
     return {"type": "text", "value": value}
-
-
-def _set_looseness(mdast_list: dict) -> None:
-    """Loose (a blank line between items) as soon as one item holds more
-    than one block, as the preview shows it."""
-    mdast_list["spread"] = any(len(item["children"]) > 1 for item in mdast_list["children"])
-    for item in mdast_list["children"]:
-        item["spread"] = mdast_list["spread"]
 
 
 @functools.cache
@@ -145,6 +138,20 @@ class MdxTranslator(SphinxTranslator):
     def _leave(self) -> dict:
         return self._open.pop()
 
+    @staticmethod
+    def _append_to(parent: dict, child: dict) -> dict:
+        parent["children"].append(child)
+        return child
+
+    def _styled_paragraph(self, source: nodes.Node, style: str, children) -> None:
+        """A paragraph of ``children`` in emphasis or strong: rubrics, captions, table titles."""
+        paragraph = self._enter(self._new("paragraph", source))
+        self._inside(self._append_to(paragraph, {"type": style}), children)
+        self._leave()
+
+    def _skip(self, node):
+        raise nodes.SkipNode
+
     def _inside(self, node: dict, children) -> dict:
         """``node`` filled with the translation of ``children``, without appending it."""
         node.setdefault("children", [])
@@ -215,19 +222,22 @@ class MdxTranslator(SphinxTranslator):
     # ------------------------------------------------------------------
     # block kinds
 
+    # Whether a list is loose (blank lines between items) is for the writer
+    # to say, once it knows which items hold more than one block.
+
     def visit_bullet_list(self, node):
-        self._enter(self._new("list", node, ordered=False, spread=False))
+        self._enter(self._new("list", node, ordered=False))
 
     def visit_enumerated_list(self, node):
-        self._enter(self._new("list", node, ordered=True, start=node.get("start", 1), spread=False))
+        self._enter(self._new("list", node, ordered=True, start=node.get("start", 1)))
 
     def _depart_list(self, node):
-        _set_looseness(self._leave())
+        self._leave()
 
     depart_bullet_list = depart_enumerated_list = _depart_list
 
     def visit_list_item(self, node):
-        self._enter(self._new("listItem", node, spread=False))
+        self._enter(self._new("listItem", node))
 
     def depart_list_item(self, node):
         self._leave()
@@ -235,13 +245,13 @@ class MdxTranslator(SphinxTranslator):
     def visit_definition_list(self, node):
         # Markdown has no definition lists: each term becomes a list item in
         # bold with its definition below it.
-        self._enter(self._new("list", node, ordered=False, spread=True))
+        self._enter(self._new("list", node, ordered=False))
 
     def depart_definition_list(self, node):
         self._leave()
 
     def visit_definition_list_item(self, node):
-        item = self._enter(self._new("listItem", node, spread=True))
+        item = self._enter(self._new("listItem", node))
         term = self._new("paragraph", node, children=[])
         strong = {"type": "strong", "children": []}
         term["children"].append(strong)
@@ -253,9 +263,6 @@ class MdxTranslator(SphinxTranslator):
 
     def depart_definition_list_item(self, node):
         self._leave()
-
-    def _skip(self, node):
-        raise nodes.SkipNode
 
     # Already written by visit_definition_list_item.
     visit_term = visit_classifier = _skip
@@ -293,36 +300,26 @@ class MdxTranslator(SphinxTranslator):
         raise nodes.SkipNode
 
     def visit_rubric(self, node):
-        paragraph = self._enter(self._new("paragraph", node))
-        self._inside(self._append_to(paragraph, {"type": "strong"}), node.children)
-        self._leave()
+        self._styled_paragraph(node, "strong", node.children)
         raise nodes.SkipNode
-
-    def _append_to(self, parent: dict, child: dict) -> dict:
-        parent["children"].append(child)
-        return child
 
     def visit_literal_block(self, node):
-        self._append(self._new("code", node, lang=self._code_language(node) or None, meta=None, value=node.astext().rstrip("\n")))
-        raise nodes.SkipNode
-
-    def visit_doctest_block(self, node):
-        language = self.settings_mdx.language_aliases.get("pycon", "python")
-        self._append(self._new("code", node, lang=language, meta=None, value=node.astext().rstrip("\n")))
-        raise nodes.SkipNode
-
-    def _code_language(self, node) -> str:
         if node.get("testnodetype") == "testoutput":
             language = self.settings_mdx.output_language
         else:
             language = node.get("language") or self.settings_mdx.default_language
-            language = self.settings_mdx.language_aliases.get(language, language)
-        return _NOT_LANGUAGE.sub("", language)
+        self._code(node, language)
+
+    def visit_doctest_block(self, node):
+        self._code(node, "pycon")
+
+    def _code(self, node, language: str) -> None:
+        language = _NOT_LANGUAGE.sub("", self.settings_mdx.language_aliases.get(language, language))
+        self._append(self._new("code", node, lang=language or None, meta=None, value=node.astext().rstrip("\n")))
+        raise nodes.SkipNode
 
     def visit_caption(self, node):
-        paragraph = self._enter(self._new("paragraph", node))
-        self._inside(self._append_to(paragraph, {"type": "emphasis"}), node.children)
-        self._leave()
+        self._styled_paragraph(node, "emphasis", node.children)
         raise nodes.SkipNode
 
     def visit_legend(self, node):
@@ -409,10 +406,11 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def visit_abbreviation(self, node):
-        pass
+        attributes = [self._attribute("title", node["explanation"])] if node.get("explanation") else []
+        self._enter(self._new("mdxJsxTextElement", node, name="abbr", attributes=attributes))
 
     def depart_abbreviation(self, node):
-        pass
+        self._leave()
 
     # ------------------------------------------------------------------
     # links and footnotes
@@ -522,13 +520,13 @@ class MdxTranslator(SphinxTranslator):
     # tables
 
     def visit_table(self, node):
-        rows = [[entry for entry in row.children if isinstance(entry, nodes.entry)] for row in node.findall(nodes.row)]
-        header_rows = sum(len(part.children) for part in node.findall(nodes.thead))
+        # This table's own rows: a table nested in a cell has its own.
+        parts = [part for group in node.children if isinstance(group, nodes.tgroup) for part in group.children]
+        rows = [[entry for entry in row.children if isinstance(entry, nodes.entry)] for part in parts if isinstance(part, (nodes.thead, nodes.tbody)) for row in part.children]
+        header_rows = sum(len(part.children) for part in parts if isinstance(part, nodes.thead))
         title = next((child for child in node.children if isinstance(child, nodes.title)), None)
         if title is not None:
-            paragraph = self._enter(self._new("paragraph", title))
-            self._inside(self._append_to(paragraph, {"type": "emphasis"}), title.children)
-            self._leave()
+            self._styled_paragraph(title, "emphasis", title.children)
         if self._is_pipe_table(rows):
             self._pipe_table(node, rows, header_rows)
         else:
@@ -561,13 +559,12 @@ class MdxTranslator(SphinxTranslator):
     def _list_table(self, node, rows) -> None:
         # Cells with block content cannot go into a pipe table: each row is a
         # list item holding a list of its cells.
-        outer = self._enter(self._new("list", node, ordered=False, spread=False))
+        outer = self._enter(self._new("list", node, ordered=False))
         for row in rows:
-            item = self._append_to(outer, {"type": "listItem", "spread": False, "children": []})
-            cells = self._append_to(item, {"type": "list", "ordered": False, "spread": False, "children": []})
+            item = self._append_to(outer, {"type": "listItem", "children": []})
+            cells = self._append_to(item, {"type": "list", "ordered": False, "children": []})
             for entry in row:
-                self._inside(self._append_to(cells, {"type": "listItem", "spread": False}), entry.children)
-            _set_looseness(cells)
+                self._inside(self._append_to(cells, {"type": "listItem"}), entry.children)
         self._leave()
 
     # ------------------------------------------------------------------
@@ -576,30 +573,25 @@ class MdxTranslator(SphinxTranslator):
     def visit_admonition(self, node):
         kind = node.tagname
         title_node = next((child for child in node.children if isinstance(child, nodes.title)), None)
-        if title_node is not None:
-            title = title_node.astext()
-        elif kind in self.settings_mdx.callout_types:
-            title = ""
-        else:
-            title = str(admonitionlabels.get(kind, kind.capitalize()))
-        content = (child for child in node.children if child is not title_node)
+        label = str(admonitionlabels.get(kind, kind.capitalize()))
+        title = title_node.astext() if title_node is not None else None
+        if title_node is not None and next(title_node.findall(nodes.reference), None) is not None:
+            # The title is an attribute of the box: text only.
+            self._warn("a link in a callout title is written as its words, without the link", title_node)
+        content = [child for child in node.children if child is not title_node]
         if self.settings_mdx.admonition_style == "blockquote":
-            quote = self._enter(self._new("blockquote", node))
-            heading = title or str(admonitionlabels.get(kind, kind))
-            quote["children"].append({"type": "paragraph", "children": [{"type": "strong", "children": [text(heading)]}]})
-            for child in content:
-                self.walk(child)
-            self._leave()
+            heading = {"type": "paragraph", "children": [{"type": "strong", "children": [text(title or label)]}]}
+            box = self._new("blockquote", node, children=[heading])
         else:
-            component = self.settings_mdx.component("callout")
             self.components_used.add("callout")
             attributes = [self._attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
+            # The four Callout types show their own label; other kinds say theirs.
+            if title is None and kind not in self.settings_mdx.callout_types:
+                title = label
             if title:
-                attributes.append(self._attribute("title", title.replace("\n", " ")))
-            self._enter(self._new("mdxJsxFlowElement", node, name=component.name, attributes=attributes))
-            for child in content:
-                self.walk(child)
-            self._leave()
+                attributes.append(self._attribute("title", title))
+            box = self._new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes)
+        self._inside(self._append(box), content)
         raise nodes.SkipNode
 
     visit_attention = visit_caution = visit_danger = visit_error = visit_hint = visit_admonition
@@ -607,6 +599,14 @@ class MdxTranslator(SphinxTranslator):
 
     @staticmethod
     def _attribute(name: str, value: str | dict | None) -> dict:
+        if isinstance(value, str):
+            # MDX drops the white space after a line ending in an attribute
+            # value, and a line break in a title shows as a space anyway.
+            value = _LINE_BREAKS.sub(" ", value)
+        if isinstance(value, str) and "&" in value:
+            # A JSX string attribute decodes character references, so `&`
+            # cannot be written in one as text: a string literal instead.
+            value = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(value) + "`"}
         return {"type": "mdxJsxAttribute", "name": name, "value": value}
 
     def visit_mermaid(self, node):
