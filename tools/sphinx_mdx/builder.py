@@ -202,8 +202,7 @@ class MdxBuilder(Builder):
         def share_written(share: list[str], result: tuple[set[str], dict[str, float]]) -> None:
             refused, seconds = result
             self.refused |= refused
-            for step, value in seconds.items():
-                self.writer_seconds[step] += value
+            self._count_writer_seconds(seconds)
 
         # One share per worker: each share starts a Node process of its own.
         workers = min(self._app.parallel, len(docnames))
@@ -222,9 +221,12 @@ class MdxBuilder(Builder):
     def _close_writer(self) -> None:
         if self._writer is not None and self._writer.pid == os.getpid():
             self._writer.close()
-            for step, value in self._writer.node_seconds.items():
-                self.writer_seconds[step] += value
+            self._count_writer_seconds(self._writer.node_seconds)
         self._writer = None
+
+    def _count_writer_seconds(self, seconds: dict[str, float]) -> None:
+        for step, value in seconds.items():
+            self.writer_seconds[step] += value
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         if docname not in self.writable:
