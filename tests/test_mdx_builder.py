@@ -234,7 +234,9 @@ def test_prose_and_component_props_read_back_exactly(app):
     charts = [attribute["literal"] for node in elements if node["name"] == "Mermaid" for attribute in node["attributes"] if attribute["name"] == "chart"]
     assert charts == ["graph TD\n  A[Producer] -->|`${x}`| B[Kafka]"]
     titles = [attribute["literal"] for node in elements if node["name"] == "Callout" for attribute in node["attributes"] if attribute["name"] == "title"]
-    assert titles == ['Свой заголовок "с кавычками" и {скобками}', "См. также"]
+    # A box without a title of its own is named in the lesson's language,
+    # not by the component's own (English) label.
+    assert titles == ["Предупреждение", 'Свой заголовок "с кавычками" и {скобками}', "См. также"]
     # Only the builder's own JSX and imports are in the tree.
     assert {node["type"] for node in record["mdx_nodes"]} == {"mdxjsEsm", "mdxJsxFlowElement"}
     assert [node["name"] for node in elements] == ["Mermaid", "Callout", "Callout", "Callout"]

@@ -2,36 +2,17 @@
 // started, and a recorder that sees every request, console message and
 // uncaught error of a page.
 //
-// The browser is the system's Chromium (`apt-get install chromium`), driven
-// by playwright-core from node_modules; no browser is ever downloaded.
+// The browser is started as the mdx builder starts it (tools/sphinx_mdx/
+// chromium.mjs): the system's Chromium, never a downloaded one.
 // Requests to any host other than this machine are recorded and aborted:
 // a test that sees one fails, and the test machines have no network anyway,
 // so letting it through would only make the failure slower.
 
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchBrowser } from '../../tools/sphinx_mdx/chromium.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-// Chromium options that keep it from talking to Google's services on its own
-// (component updates, sync, field trials): such traffic is not the page's,
-// and it must not show up as a request, nor leave the machine.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--metrics-recording-only',
-];
+export { CHROMIUM, launchBrowser };
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
 
 /** True for URLs that stay on this machine (and for data:, blob:, about:). */
 export function isLocalUrl(url) {

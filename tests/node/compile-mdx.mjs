@@ -18,7 +18,7 @@
 //   links     [{url, text, position}] for every Markdown link
 //   images    [{url, alt, position}] for every Markdown image
 //   footnotes [text] of every footnote definition, in order
-//   mdx_nodes [{type, name?, value?, attributes?, position}] for every
+//   mdx_nodes [{type, name?, value?, literal?, attributes?, position}] for every
 //             mdxjsEsm, mdxJsxFlowElement, mdxJsxTextElement,
 //             mdxFlowExpression and mdxTextExpression node
 //
@@ -129,6 +129,9 @@ function mdxNodeRecord(node) {
     record.attributes = node.attributes.map(attributeRecord);
   } else {
     record.value = node.value;
+    // The string an expression shows (a diagram's label), null when it is
+    // not a plain string; ESM has none.
+    if (node.type !== 'mdxjsEsm') record.literal = staticString(node);
   }
   record.position = position(node);
   return record;

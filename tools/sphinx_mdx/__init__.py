@@ -8,7 +8,9 @@ JavaScript and YAML the builder composes itself), ``paths`` (lesson names, outpu
 site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
 ``i18n`` (front matter and diagrams in the translation catalogs),
 ``collectors`` (what reading records for writing), ``outputs`` (atomic
-writes into a shared directory), ``settings``.
+writes into a shared directory), ``diagrams`` (Mermaid drawn as SVG at
+build time), ``site`` (the target site's components, checked),
+``settings``.
 """
 
 from __future__ import annotations
@@ -33,4 +35,4 @@ def setup(app):
     app.connect("config-inited", _keep_typography)
     i18n.setup(app)
     collectors.register(app)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 5}

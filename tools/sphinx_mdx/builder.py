@@ -22,7 +22,8 @@ from sphinx.util import logging
 from sphinx.util.build_phase import BuildPhase
 from sphinx.util.parallel import ParallelTasks
 
-from . import frontmatter, paths
+from . import frontmatter, paths, site
+from .diagrams import DiagramStore
 from .mdx_writer import MdxWriter, Written
 from .outputs import OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
@@ -65,6 +66,9 @@ class MdxBuilder(Builder):
         self.refused: set[str] = set()
         # Seconds the MDX writers spent serialising and verifying (benchmark).
         self.writer_seconds = {"serialize": 0.0, "verify": 0.0}
+        # How lessons are written for this site (decided in prepare_writing).
+        self.forms: site.Forms | None = None
+        self.diagram_store: DiagramStore | None = None
 
     # ------------------------------------------------------------------
     # what is outdated
@@ -108,6 +112,7 @@ class MdxBuilder(Builder):
             docname: dataclasses.replace(recorded[docname], problems=list(recorded[docname].problems)) for docname in self.lessons()
         }
         self._check_course()
+        self._decide_forms()
         self.writable = set()
         self.allowed_paths = set()
         for docname, matter in self.front_matter.items():
@@ -126,6 +131,30 @@ class MdxBuilder(Builder):
             if not any(problem.blocks_lesson for problem in matter.problems):
                 self.writable.add(docname)
                 self.allowed_paths.add(relpath)
+        if self.forms.diagrams == "svg":
+            self._draw_diagrams(sorted(self.writable & set(docnames)))
+
+    def _decide_forms(self) -> None:
+        """Callouts and diagrams in the forms the site can show (see ``site``)."""
+        use = self.env.mdx_component_use
+        needs = {
+            role: [docname for docname in self.lessons() if use.get(docname, {}).get(role)]
+            for role in ("mermaid", "callout")
+        }
+        self.forms = site.decide(self.mdx_settings, Path(self.outdir), needs)
+        logger.info(__("mdx: %s"), self.forms.explanation)
+
+    def _draw_diagrams(self, docnames: list[str]) -> None:
+        """Draw every chart of the lessons to write that is not in the cache
+        (one browser session for the build; -j workers inherit the drawings)."""
+        self.diagram_store = DiagramStore(Path(self.doctreedir) / "mdx-diagrams", self.mdx_settings.diagram_theme)
+        charts = [chart for docname in docnames for chart in self.env.mdx_component_use.get(docname, {}).get("mermaid", [])]
+        try:
+            self.diagram_store.prepare(charts)
+        finally:
+            self.diagram_store.close()
+        if charts:
+            logger.info(__("mdx: %d diagrams, %d drawn now (the others were in the cache)"), len(charts), self.diagram_store.drawn_count)
 
     def _warn_front_matter(self, docname: str, problem: frontmatter.Problem) -> None:
         suffix = " — the lesson is not written" if problem.blocks_lesson else ""
@@ -234,6 +263,9 @@ class MdxBuilder(Builder):
         self.current_docname = docname
         translator: MdxTranslator = self.create_translator(doctree, self)
         translator.walk(doctree)
+        if translator.problems:
+            self._write_lesson(docname, Written(None, tuple(translator.problems)))
+            return
         tree = self.assemble(docname, translator)
         self.writer.submit(tree, lambda written: self._write_lesson(docname, written))
 
@@ -267,6 +299,8 @@ class MdxBuilder(Builder):
 
     def finish(self) -> None:
         self._close_writer()
+        if self.diagram_store is not None:
+            self.diagram_store.close()
         lesson_paths = {paths.output_path(docname) for docname in self.lessons()}
         image_paths = self._copy_images()
         refused_paths = {paths.output_path(docname) for docname in self.refused}

@@ -14,6 +14,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from . import paths
 from .anchors import section_anchors
 from .builder import MdxBuilder
+from .diagrams import chart_source
 from .i18n import document_front_matter
 
 
@@ -64,6 +65,19 @@ class AnchorCollector(PerDocumentCollector):
         return section_anchors(doctree, matter.title if matter else None)
 
 
+class ComponentUseCollector(PerDocumentCollector):
+    """What in each document needs a site component: its Mermaid charts
+    (drawn before writing, in one browser session) and whether it has
+    callouts (the site is checked only for components a lesson needs)."""
+
+    attribute = "mdx_component_use"
+
+    def collect(self, app, doctree):
+        charts = [chart_source(node) for node in doctree.findall(lambda node: node.tagname == "mermaid")]
+        callouts = next(doctree.findall(nodes.Admonition), None) is not None
+        return {"mermaid": charts, "callout": callouts}
+
+
 class LessonTocCollector(RecordCollector):
     """In mdx builds, a lesson's table of contents keeps only its title entry.
 
@@ -103,7 +117,7 @@ class LessonTocCollector(RecordCollector):
         return sorted(env.mdx_trimmed_tocs - removed)
 
 
-def register(app, collectors=(FrontMatterCollector, AnchorCollector, LessonTocCollector)) -> None:
+def register(app, collectors=(FrontMatterCollector, AnchorCollector, ComponentUseCollector, LessonTocCollector)) -> None:
     def init_env(app):
         for collector in collectors:
             if not hasattr(app.env, collector.attribute):

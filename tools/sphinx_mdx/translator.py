@@ -27,6 +27,8 @@ from sphinx.util.nodes import get_node_line
 
 from . import escaping, paths
 from .anchors import document_title_section
+from .diagrams import UnsafeDiagram, chart_source, diagram_jsx
+from .mdx_writer import Problem
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,6 @@ PHRASING = frozenset(
 # URL schemes a link on the site may have; relative paths and anchors have none.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 # Characters a code fence's info string may carry (a language name).
 _NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
 
@@ -74,6 +75,10 @@ class MdxTranslator(SphinxTranslator):
         self.docname = builder.current_docname
         self.settings_mdx = builder.mdx_settings
         self.components_used: set[str] = set()
+        self.forms = builder.forms
+        # Why this lesson cannot be written (a diagram Mermaid cannot draw).
+        self.problems: list[Problem] = []
+        self._diagrams = 0
         self.tree: dict = {"type": "root", "children": []}
         # The mdast nodes being filled, innermost last.
         self._open: list[dict] = [self.tree]
@@ -406,7 +411,7 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def visit_abbreviation(self, node):
-        attributes = [self._attribute("title", node["explanation"])] if node.get("explanation") else []
+        attributes = [escaping.jsx_attribute("title", node["explanation"])] if node.get("explanation") else []
         self._enter(self._new("mdxJsxTextElement", node, name="abbr", attributes=attributes))
 
     def depart_abbreviation(self, node):
@@ -573,49 +578,53 @@ class MdxTranslator(SphinxTranslator):
     def visit_admonition(self, node):
         kind = node.tagname
         title_node = next((child for child in node.children if isinstance(child, nodes.title)), None)
-        label = str(admonitionlabels.get(kind, kind.capitalize()))
-        title = title_node.astext() if title_node is not None else None
         if title_node is not None and next(title_node.findall(nodes.reference), None) is not None:
             # The title is an attribute of the box: text only.
             self._warn("a link in a callout title is written as its words, without the link", title_node)
+        # Every box says what it is in the lesson's language: a component's
+        # own label would be in the site's.
+        title = title_node.astext() if title_node is not None else str(admonitionlabels.get(kind, kind.capitalize()))
         content = [child for child in node.children if child is not title_node]
-        if self.settings_mdx.admonition_style == "blockquote":
-            heading = {"type": "paragraph", "children": [{"type": "strong", "children": [text(title or label)]}]}
-            box = self._new("blockquote", node, children=[heading])
+        bold_title = {"type": "paragraph", "children": [{"type": "strong", "children": [text(title)]}]}
+        if self.forms.callouts == "blockquote":
+            box = self._new("blockquote", node, children=[bold_title])
         else:
             self.components_used.add("callout")
-            attributes = [self._attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
-            # The four Callout types show their own label; other kinds say theirs.
-            if title is None and kind not in self.settings_mdx.callout_types:
-                title = label
-            if title:
-                attributes.append(self._attribute("title", title))
-            box = self._new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes)
+            attributes = [escaping.jsx_attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
+            if self.forms.callout_title_prop:
+                attributes.append(escaping.jsx_attribute("title", title))
+            children = [] if self.forms.callout_title_prop else [bold_title]
+            box = self._new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes, children=children)
         self._inside(self._append(box), content)
         raise nodes.SkipNode
 
     visit_attention = visit_caution = visit_danger = visit_error = visit_hint = visit_admonition
     visit_important = visit_note = visit_tip = visit_warning = visit_seealso = visit_admonition
 
-    @staticmethod
-    def _attribute(name: str, value: str | dict | None) -> dict:
-        if isinstance(value, str):
-            # MDX drops the white space after a line ending in an attribute
-            # value, and a line break in a title shows as a space anyway.
-            value = _LINE_BREAKS.sub(" ", value)
-        if isinstance(value, str) and "&" in value:
-            # A JSX string attribute decodes character references, so `&`
-            # cannot be written in one as text: a string literal instead.
-            value = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(value) + "`"}
-        return {"type": "mdxJsxAttribute", "name": name, "value": value}
-
     def visit_mermaid(self, node):
+        if self.forms.diagrams == "svg":
+            self._drawn_diagram(node)
+            raise nodes.SkipNode
         component = self.settings_mdx.component("mermaid")
         self.components_used.add("mermaid")
-        chart = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(node["code"].strip("\n")) + "`"}
-        attributes = [self._attribute("chart", chart), self._attribute("client:visible", None)]
+        chart = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(chart_source(node)) + "`"}
+        attributes = [escaping.jsx_attribute("chart", chart), escaping.jsx_attribute("client:visible", None)]
         self._append(self._new("mdxJsxFlowElement", node, name=component.name, attributes=attributes, children=[]))
         raise nodes.SkipNode
+
+    def _drawn_diagram(self, node):
+        line = get_node_line(node)
+        drawn = self.builder.diagram_store.get(chart_source(node))
+        if drawn.error:
+            # The chart starts on the line after the fence.
+            where = line + drawn.line if line and drawn.line else line
+            self.problems.append(Problem(where, f"Mermaid cannot draw this diagram: {drawn.error}"))
+            return
+        self._diagrams += 1
+        try:
+            self._append(diagram_jsx(drawn.svg, self._diagrams, line))
+        except UnsafeDiagram as error:
+            self.problems.append(Problem(line, f"the diagram cannot be put in the page: {error}"))
 
     # ------------------------------------------------------------------
     # nodes with nothing to write

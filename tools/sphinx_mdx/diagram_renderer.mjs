@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Draws Mermaid diagrams as static SVG for the mdx builder (and the preview):
+// the real mermaid library (node_modules/mermaid, pinned in package.json) in
+// headless Chromium (the system's, see chromium.mjs), one browser for the
+// whole build.
+//
+// Protocol: one JSON object per line on stdin, one answer per line on
+// stdout, in the same order.  The process announces
+// {"ready": true, "mermaid": "<version>"} once the browser runs mermaid, and
+// ends when stdin closes.
+//   request  {"id": N, "source": "<chart>", "config": {<mermaid config>}, "rootId": "<id>"}
+//   answer   {"id": N, "type": "<diagram type>", "svg": <element>, "ms": <render time>}
+//         or {"id": N, "error": {"message": "…", "line": L | null}}
+// where an element is {"name": "g", "attributes": [["class", "node"], …],
+// "children": [<element or text>, …]}: the SVG as the DOM holds it, so the
+// builder never parses markup itself.
+//
+// What the builder gets is what Mermaid draws, with these changes:
+// - labels are SVG <text> (htmlLabels off): real text for search engines and
+//   screen readers, no HTML inside the diagram;
+// - the <svg> is role="img" with an accessible name: Mermaid's own <title>
+//   and <desc> when the chart has accTitle/accDescr, else a <title> that
+//   lists its labels (a screen reader does not read inside an image);
+// - ids are deterministic and all start with rootId (the same chart gives
+//   the same SVG), so unchanged lessons keep their bytes; the builder gives
+//   each diagram of a page its own prefix;
+// - data-points (edge geometry for Mermaid's interactive features) is
+//   dropped: a static page has no use for it.
+
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { launchBrowser } from './chromium.mjs';
+
+const require = createRequire(import.meta.url);
+const MERMAID_DIR = path.dirname(require.resolve('mermaid/package.json'));
+const MERMAID_VERSION = require('mermaid/package.json').version;
+const MERMAID_BUNDLE = path.join(MERMAID_DIR, 'dist', 'mermaid.min.js');
+
+// What every chart is drawn with, whatever the theme says.
+const FIXED_CONFIG = {
+  startOnLoad: false,
+  securityLevel: 'strict',
+  deterministicIds: true,
+  htmlLabels: false,
+  flowchart: { htmlLabels: false },
+};
+
+/** Where in the chart Mermaid's parser stopped: jison parsers say it in
+ * error.hash.loc, langium parsers in the message.  Runs in the page. */
+export function errorPosition(error) {
+  const loc = error?.hash?.loc;
+  if (loc && Number.isInteger(loc.first_line)) {
+    return { line: loc.first_line, column: Number.isInteger(loc.first_column) ? loc.first_column + 1 : null };
+  }
+  const match = /line (\d+), column (\d+)/.exec(String(error?.message ?? ''));
+  return match ? { line: Number(match[1]), column: Number(match[2]) } : { line: null, column: null };
+}
+
+/** A page running mermaid's browser bundle, injected from node_modules:
+ * no server and no network (any request off the page is refused). */
+export async function openMermaidPage(browser) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  await context.route('**/*', (route) => route.abort('blockedbyclient'));
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.addScriptTag({ path: MERMAID_BUNDLE });
+  const ready = await page.evaluate(() => typeof window.mermaid?.render === 'function');
+  if (!ready || pageErrors.length) {
+    throw new Error(`mermaid did not load from ${MERMAID_BUNDLE}: ${pageErrors.join('; ')}`);
+  }
+  return page;
+}
+
+// Runs in the page.
+async function drawInPage({ source, config, rootId, position }) {
+  const errorPosition = new Function(`return (${position})`)();
+  const mermaid = window.mermaid;
+  mermaid.initialize(config);
+  let diagramType;
+  try {
+    // suppressErrors: false makes parse() throw instead of returning false.
+    ({ diagramType } = await mermaid.parse(source, { suppressErrors: false }));
+  } catch (error) {
+    return { error: { message: String(error?.message ?? error), line: errorPosition(error).line } };
+  }
+  const { svg: markup } = await mermaid.render(rootId, source);
+  const holder = document.createElement('template');
+  holder.innerHTML = markup;
+  const svg = holder.content.querySelector('svg');
+
+  svg.setAttribute('role', 'img');
+  svg.removeAttribute('aria-roledescription');
+  if (!svg.hasAttribute('aria-labelledby')) {
+    const labels = new Set([...svg.querySelectorAll('text')].map((label) => label.textContent.replace(/\s+/g, ' ').trim()).filter(Boolean));
+    const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    title.id = `${rootId}-title`;
+    title.textContent = [...labels].join('; ') || diagramType;
+    svg.prepend(title);
+    svg.setAttribute('aria-labelledby', title.id);
+  }
+
+  // White space between elements means nothing in SVG, except inside text.
+  const TEXT_CONTENT = new Set(['text', 'tspan', 'textPath', 'title', 'desc', 'style']);
+  const toJson = (element) => ({
+    name: element.tagName,
+    attributes: [...element.attributes]
+      .filter((attribute) => attribute.name !== 'data-points')
+      .map((attribute) => [attribute.name, attribute.value]),
+    children: [...element.childNodes].flatMap((child) => {
+      if (child.nodeType === Node.ELEMENT_NODE) return [toJson(child)];
+      if (child.nodeType !== Node.TEXT_NODE) return [];
+      if (!TEXT_CONTENT.has(element.tagName) && !child.data.trim()) return [];
+      return [child.data];
+    }),
+  });
+  return { type: diagramType, svg: toJson(svg) };
+}
+
+async function main() {
+  const browser = await launchBrowser();
+  try {
+    const page = await openMermaidPage(browser);
+    process.stdout.write(JSON.stringify({ ready: true, mermaid: MERMAID_VERSION }) + '\n');
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const request = JSON.parse(line);
+      const began = performance.now();
+      let answer;
+      try {
+        answer = await page.evaluate(drawInPage, {
+          source: request.source,
+          config: { ...request.config, ...FIXED_CONFIG, flowchart: { ...request.config?.flowchart, ...FIXED_CONFIG.flowchart } },
+          rootId: request.rootId,
+          position: errorPosition.toString(),
+        });
+      } catch (error) {
+        answer = { error: { message: `Mermaid could not draw it: ${error?.message ?? error}`, line: null } };
+      }
+      process.stdout.write(JSON.stringify({ id: request.id, ...answer, ms: performance.now() - began }) + '\n');
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`diagram_renderer: ${error?.stack ?? error}\n`);
+    process.exitCode = 1;
+  }
+}

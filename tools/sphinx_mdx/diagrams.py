@@ -1,0 +1,279 @@
+"""Mermaid diagrams drawn at build time, as static SVG in the page.
+
+The course site shows diagrams without client JavaScript: each ```mermaid
+block becomes an inline ``<svg>`` whose labels are real text.  The real
+mermaid library draws them in headless Chromium (``diagram_renderer.mjs``,
+one browser per build, started only when a diagram is not in the cache).
+
+- ``DiagramStore``: drawn diagrams by chart, theme and renderer; a disk
+  cache under the doctree directory keeps them between builds, so a rebuild
+  draws only changed charts.
+- ``diagram_jsx``: a drawn diagram as MDX JSX nodes of the intended tree.
+  Every piece of text (labels, the accessible name, Mermaid's CSS) is a
+  string literal, so no label can become markup, an expression or ESM;
+  ``mdx_writer`` verifies that.  Ids get a per-page prefix, so two diagrams
+  on one page never share one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.errors import SphinxError
+
+from . import escaping
+
+RENDERER = Path(__file__).with_name("diagram_renderer.mjs")
+# The id Mermaid's SVG and everything in it is named after (the renderer
+# draws every chart under it); a page's n-th diagram gets ROOT_ID-n.
+ROOT_ID = "mdx-diagram"
+# Bumped when what is drawn for the same chart changes for a reason the
+# cache key does not see.
+CACHE_FORMAT = 1
+# The class of the <figure> around each diagram, for the site's CSS.
+FIGURE_CLASS = "mdx-diagram"
+
+
+class DiagramRendererUnavailable(SphinxError):
+    category = "Diagram renderer unavailable"
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart as Mermaid drew it (``svg``), or why it could not (``error``,
+    ``line`` within the chart when Mermaid names one)."""
+
+    svg: dict | None = None
+    error: str | None = None
+    line: int | None = None
+
+
+def chart_source(node) -> str:
+    """The Mermaid chart of a ``mermaid`` node, without blank lines around it."""
+    return node["code"].strip("\n")
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def _installed(package: str) -> Path | None:
+    """A Node package's directory as Node finds it from the renderer."""
+    for directory in RENDERER.resolve().parents:
+        candidate = directory / "node_modules" / package
+        if (candidate / "package.json").is_file():
+            return candidate
+    return None
+
+
+def renderer_identity() -> dict:
+    """What else decides the drawing: mermaid's version, the browser that
+    measures the text, and the renderer's own code."""
+    mermaid = _installed("mermaid")
+    browser = chromium_path()
+    browser_stat = browser.stat() if browser.exists() else None
+    return {
+        "format": CACHE_FORMAT,
+        "renderer": hashlib.sha256(RENDERER.read_bytes()).hexdigest(),
+        "mermaid": json.loads((mermaid / "package.json").read_text(encoding="utf-8"))["version"] if mermaid else None,
+        "chromium": [str(browser), browser_stat.st_size, browser_stat.st_mtime_ns] if browser_stat else None,
+    }
+
+
+class _RendererProcess:
+    """``diagram_renderer.mjs``, asked one chart at a time."""
+
+    def __init__(self) -> None:
+        node = shutil.which("node")
+        missing = [package for package in ("mermaid", "playwright-core") if _installed(package) is None]
+        if node is None or missing:
+            raise DiagramRendererUnavailable(
+                "diagrams are drawn at build time with Mermaid in Chromium, driven by Node; "
+                + ("`node` is not on PATH: install Node 20.19 or newer" if node is None else f"{', '.join(missing)} not installed: run `make node` (npm ci)")
+                + "; or set mdx_diagrams = 'component' to leave drawing to the site's Mermaid component"
+            )
+        if not os.access(chromium_path(), os.X_OK):
+            raise DiagramRendererUnavailable(
+                f"diagrams are drawn at build time with Mermaid in Chromium, and there is no Chromium at {chromium_path()}: "
+                "install it (`apt-get install chromium`, or point CHROMIUM_PATH at one), "
+                "or set mdx_diagrams = 'component' to leave drawing to the site's Mermaid component"
+            )
+        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        self.process = subprocess.Popen(
+            [node, str(RENDERER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            encoding="utf-8",
+            bufsize=1,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        self._next_id = 0
+        if not self._read():
+            raise self._stopped("did not start")
+
+    def _read(self) -> dict | None:
+        line = self.process.stdout.readline()
+        return json.loads(line) if line.strip() else None
+
+    def _stopped(self, what: str) -> DiagramRendererUnavailable:
+        self.process.wait()
+        self._stderr.seek(0)
+        return DiagramRendererUnavailable(
+            f"{RENDERER.name} {what} (exit {self.process.returncode}):\n{self._stderr.read().strip()}\n"
+            "It needs the project's Node packages (`make node`) and Chromium (`apt-get install chromium`); "
+            "mdx_diagrams = 'component' avoids both"
+        )
+
+    def draw(self, source: str, config: dict) -> tuple[Drawn, float]:
+        self._next_id += 1
+        try:
+            self.process.stdin.write(json.dumps({"id": self._next_id, "source": source, "config": config, "rootId": ROOT_ID}, ensure_ascii=False) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            raise self._stopped("stopped") from None
+        answer = self._read()
+        if answer is None:
+            raise self._stopped("stopped")
+        error = answer.get("error")
+        drawn = Drawn(error=error["message"], line=error.get("line")) if error else Drawn(svg=answer["svg"])
+        return drawn, answer["ms"] / 1000
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+        self.process.stdout.close()
+        self._stderr.close()
+
+
+class DiagramStore:
+    """Drawn diagrams for one build: in memory, on disk, drawn on demand."""
+
+    def __init__(self, cache_dir: Path, config: dict) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.config = config
+        self._identity = json.dumps([renderer_identity(), config], sort_keys=True)
+        self._drawn: dict[str, Drawn] = {}
+        self._renderer: _RendererProcess | None = None
+        # For the benchmark: seconds spent starting the renderer and drawing.
+        self.seconds = {"start": 0.0, "draw": 0.0}
+        self.drawn_count = 0
+
+    def _key(self, source: str) -> str:
+        return hashlib.sha256((self._identity + "\0" + source).encode("utf-8")).hexdigest()
+
+    def prepare(self, sources) -> None:
+        """Draw every chart not drawn before, in one browser session."""
+        for source in sources:
+            self.get(source)
+
+    def get(self, source: str) -> Drawn:
+        key = self._key(source)
+        if key in self._drawn:
+            return self._drawn[key]
+        cached = self.cache_dir / f"{key}.json"
+        try:
+            drawn = Drawn(**json.loads(cached.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            drawn = self._draw(source)
+            if drawn.svg is not None:
+                self._save(cached, drawn)
+        self._drawn[key] = drawn
+        return drawn
+
+    def _draw(self, source: str) -> Drawn:
+        if self._renderer is None:
+            started = time.perf_counter()
+            self._renderer = _RendererProcess()
+            self.seconds["start"] += time.perf_counter() - started
+        drawn, seconds = self._renderer.draw(source, self.config)
+        self.seconds["draw"] += seconds
+        self.drawn_count += 1
+        return drawn
+
+    def _save(self, path: Path, drawn: Drawn) -> None:
+        # Written whole under a temporary name: a parallel build never reads
+        # half a file.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(json.dumps({"svg": drawn.svg}, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+
+class UnsafeDiagram(ValueError):
+    """A drawn diagram that cannot be put in the page as it is."""
+
+
+def for_page(svg: dict, ordinal: int) -> dict:
+    """The drawn SVG as the page's ``ordinal``-th diagram: its ids (and the
+    CSS scoped to them) renamed ROOT_ID-n, so they are unique on the page."""
+    page_id = f"{ROOT_ID}-{ordinal}"
+
+    def element(drawn: dict) -> dict:
+        children = []
+        for child in drawn["children"]:
+            if isinstance(child, dict):
+                children.append(element(child))
+            elif drawn["name"] == "style":
+                child = child.replace(ROOT_ID, page_id)
+                if "</style" in child.lower():
+                    # A <style> is raw text in HTML: this would end it.
+                    raise UnsafeDiagram("the diagram's CSS contains '</style'")
+                children.append(child)
+            else:
+                children.append(child)
+        attributes = [[name, value.replace(ROOT_ID, page_id)] for name, value in drawn["attributes"]]
+        return {"name": drawn["name"], "attributes": attributes, "children": children}
+
+    return element(svg)
+
+
+def diagram_jsx(svg: dict, ordinal: int, line: int | None) -> dict:
+    """The page's ``ordinal``-th diagram as an MDX JSX tree: ``<figure>``
+    around the ``<svg>``; all text as string literals."""
+    data = {"line": line} if line else {}
+
+    def element(drawn: dict) -> dict:
+        children = [
+            element(child) if isinstance(child, dict) else {"type": "mdxFlowExpression", "value": escaping.string_literal(child), "data": data}
+            for child in drawn["children"]
+        ]
+        attributes = [escaping.jsx_attribute(name, value) for name, value in drawn["attributes"]]
+        return {"type": "mdxJsxFlowElement", "name": drawn["name"], "attributes": attributes, "children": children, "data": data}
+
+    return {
+        "type": "mdxJsxFlowElement",
+        "name": "figure",
+        "attributes": [escaping.jsx_attribute("class", FIGURE_CLASS)],
+        "children": [element(for_page(svg, ordinal))],
+        "data": data,
+    }
+
+
+def diagram_html(svg: dict, ordinal: int) -> str:
+    """The same diagram as HTML, for the preview."""
+
+    def element(drawn: dict) -> str:
+        attributes = "".join(f' {name}="{html.escape(value)}"' for name, value in drawn["attributes"])
+        # <style> is raw text in HTML: written as it is (checked by for_page).
+        inner = "".join(
+            element(child) if isinstance(child, dict) else child if drawn["name"] == "style" else html.escape(child, quote=False)
+            for child in drawn["children"]
+        )
+        return f"<{drawn['name']}{attributes}>{inner}</{drawn['name']}>"
+
+    return f'<figure class="{FIGURE_CLASS}">{element(for_page(svg, ordinal))}</figure>'

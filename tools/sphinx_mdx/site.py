@@ -1,0 +1,135 @@
+"""The site the lessons are published into, as far as the builder can see it.
+
+A real course site changes by itself: a component the settings name may be
+gone, or take other props.  When the output directory lies inside an Astro
+project (an ``astro.config.*`` above it), the builder looks at the site's
+components before writing: which exist with the export the settings give,
+and which props they take.  Outside an Astro project it cannot look, and the
+settings are taken as they are.
+
+``decide`` turns the settings and the site into the forms the lessons are
+written in: callouts as ``<Callout>`` or as blockquotes, a Callout title as a
+prop or as a bold first line, diagrams as SVG or the site's component.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.errors import ConfigError
+
+from .settings import Component, MdxSettings
+
+ASTRO_CONFIGS = tuple(f"astro.config.{suffix}" for suffix in ("mjs", "js", "ts", "mts", "cjs", "cts"))
+# Props of a Callout the builder can fill; the title goes into the box when
+# the component has no prop for it.
+CALLOUT_PROPS = ("type", "title")
+
+
+def astro_root(outdir: Path) -> Path | None:
+    """The Astro project the output directory lies in, if any."""
+    for directory in [Path(outdir).resolve(), *Path(outdir).resolve().parents]:
+        if any((directory / name).is_file() for name in ASTRO_CONFIGS):
+            return directory
+    return None
+
+
+@dataclass(frozen=True)
+class SiteComponent:
+    """A component as the site has it: ``problem`` says why it cannot be used."""
+
+    path: Path
+    problem: str | None
+    props: tuple | None
+
+
+def _exports(source: str, component: Component) -> bool:
+    name = re.escape(component.name)
+    if component.export == "default":
+        return re.search(r"\bexport\s+default\b", source) is not None or re.search(rf"\bas\s+default\b", source) is not None
+    return (
+        re.search(rf"\bexport\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+{name}\b", source) is not None
+        or re.search(rf"\bexport\s*\{{[^}}]*\b{name}\b[^}}]*\}}", source) is not None
+    )
+
+
+def inspect_component(root: Path, settings: MdxSettings, role: str) -> SiteComponent:
+    component = settings.component(role)
+    path = root / settings.components_dir / component.file
+    if not path.is_file():
+        return SiteComponent(path, f"{path} does not exist", None)
+    source = path.read_text(encoding="utf-8", errors="replace")
+    if not _exports(source, component):
+        what = "a default export" if component.export == "default" else f"a named export {component.name}"
+        return SiteComponent(path, f"{path} has no {what}", None)
+    # Which props it takes, when the settings do not say: a prop the builder
+    # fills is taken if the component's source names it.
+    props = component.props
+    if props is None and role == "callout":
+        props = tuple(prop for prop in CALLOUT_PROPS if re.search(rf"\b{prop}\b", source))
+    return SiteComponent(path, None, props)
+
+
+@dataclass(frozen=True)
+class Forms:
+    """How the lessons are written for this site."""
+
+    callouts: str  # "callout" or "blockquote"
+    callout_title_prop: bool
+    diagrams: str  # "svg" or "component"
+    # One line for the build log: what was chosen and why.
+    explanation: str
+
+
+def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> Forms:
+    """The forms to write, checked against the site.
+
+    ``needs`` maps a component role to the lessons that would use it.  A
+    component the settings ask for explicitly that the site lacks is a
+    ConfigError naming the file, those lessons and the two ways out.
+    """
+    root = astro_root(outdir)
+    callout_props = settings.component("callout").props or CALLOUT_PROPS
+    if root is None:
+        callouts = "callout" if settings.admonition_style == "auto" else settings.admonition_style
+        form = f"<{settings.component('callout').name}>" if callouts == "callout" else "blockquotes with a bold title"
+        return Forms(
+            callouts,
+            "title" in callout_props,
+            settings.diagrams,
+            f"callouts as {form}: {outdir} is not inside an Astro project (no astro.config.* above it), so the settings are taken as they are",
+        )
+
+    if settings.diagrams == "component" and needs.get("mermaid"):
+        found = inspect_component(root, settings, "mermaid")
+        if found.problem:
+            raise ConfigError(
+                f"mdx_diagrams = 'component' needs the site's Mermaid component, but {found.problem}; "
+                f"lessons with diagrams: {', '.join(needs['mermaid'])}. "
+                f"Add the component to the site, or set mdx_diagrams = 'svg' to draw the diagrams at build time"
+            )
+
+    callouts = settings.admonition_style
+    title_prop = "title" in callout_props
+    explanation = f"callouts as blockquotes with a bold title (mdx_admonition_style = {callouts!r})"
+    if callouts != "blockquote":
+        found = inspect_component(root, settings, "callout")
+        if found.problem and callouts == "callout" and needs.get("callout"):
+            raise ConfigError(
+                f"mdx_admonition_style = 'callout' needs the site's Callout component, but {found.problem}; "
+                f"lessons with callouts: {', '.join(needs['callout'])}. "
+                f"Add the component to the site, or set mdx_admonition_style = 'auto' or 'blockquote' to write callouts as blockquotes"
+            )
+        if found.problem:
+            callouts = "blockquote"
+            explanation = f"callouts as blockquotes with a bold title: the site has no Callout component ({found.problem})"
+        else:
+            callouts = "callout"
+            title_prop = "title" in (found.props or ())
+            explanation = (
+                f"callouts as <{settings.component('callout').name}> from {found.path}"
+                + ("" if title_prop else ", which takes no title: the title is the box's first line, in bold")
+            )
+    return Forms(callouts, title_prop, settings.diagrams, explanation)
