@@ -48,7 +48,7 @@ class SiteComponent:
 def _exports(source: str, component: Component) -> bool:
     name = re.escape(component.name)
     if component.export == "default":
-        return re.search(r"\bexport\s+default\b", source) is not None or re.search(rf"\bas\s+default\b", source) is not None
+        return re.search(r"\bexport\s+default\b", source) is not None or re.search(r"\bas\s+default\b", source) is not None
     return (
         re.search(rf"\bexport\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+{name}\b", source) is not None
         or re.search(rf"\bexport\s*\{{[^}}]*\b{name}\b[^}}]*\}}", source) is not None
@@ -62,7 +62,7 @@ def inspect_component(root: Path, settings: MdxSettings, role: str) -> SiteCompo
         return SiteComponent(path, f"{path} does not exist", None)
     source = path.read_text(encoding="utf-8", errors="replace")
     if not _exports(source, component):
-        what = "a default export" if component.export == "default" else f"a named export {component.name}"
+        what = "default export" if component.export == "default" else f"named export {component.name}"
         return SiteComponent(path, f"{path} has no {what}", None)
     # Which props it takes, when the settings do not say: a prop the builder
     # fills is taken if the component's source names it.
