@@ -1,5 +1,6 @@
 """Python side of the Node tools the tests use: the real MDX compiler, the
-real github-slugger and a real Astro build of the fixture site.
+real github-slugger, a real Astro build of the fixture site and a real
+Pagefind search over it.
 
 The Node packages come from the repository's package-lock.json (``make node``
 installs them into ``node_modules`` at the root). Node's module resolution
@@ -23,6 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 NODE_SCRIPTS = ROOT / "tests" / "node"
 FIXTURE_SITE = ROOT / "tests" / "astro-site"
+# The fixture site's src/components/ as the course site has had it. The base
+# tests/astro-site has no components; a copy gets those of one variant,
+# copied over it from tests/astro-site-variants/<variant>/ (a variant without
+# a directory there, "bare", has none):
+#   full               Mermaid.tsx (named export, `chart`) and Callout.tsx
+#                      (default export, `type` and `title`);
+#   callout-type-only  only Callout.tsx, taking only `type` and showing its
+#                      own English label ("Note", "Warning", …);
+#   bare               no components at all.
+FIXTURE_VARIANTS_DIR = ROOT / "tests" / "astro-site-variants"
+FIXTURE_VARIANTS = ("full", "callout-type-only", "bare")
 # Copies of the fixture site for builds; git-ignored with tests/artifacts/.
 ASTRO_BUILDS = ROOT / "tests" / "artifacts" / "astro-builds"
 
@@ -139,12 +151,15 @@ def github_slugs(headings: list[str]) -> list[str]:
     return json_output("slug.mjs", process)
 
 
-def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course") -> Path:
+def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course", variant: str = "full") -> Path:
     """Make ``site_dir`` a copy of the fixture site whose ``collection``
     holds the ``<NN-module-N>/<NN-slug>.mdx`` tree under ``mdx_root`` (the
-    other collections stay empty)."""
+    other collections stay empty) and whose src/components/ holds exactly
+    the components of ``variant`` (one of FIXTURE_VARIANTS)."""
     if collection not in COLLECTIONS:
         raise NodeToolError(f"the fixture site has no collection {collection!r} ({', '.join(COLLECTIONS)})")
+    if variant not in FIXTURE_VARIANTS:
+        raise NodeToolError(f"the fixture site has no variant {variant!r} ({', '.join(FIXTURE_VARIANTS)})")
     site_dir = Path(site_dir).resolve()
     if ROOT not in site_dir.parents:
         # The copy's imports (astro/config, react, …) resolve only through
@@ -165,6 +180,9 @@ def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course"
             or (Path(directory) == FIXTURE_SITE / _CONTENT_DIR and name in COLLECTIONS)
         ],
     )
+    overlay = FIXTURE_VARIANTS_DIR / variant
+    if overlay.is_dir():
+        shutil.copytree(overlay, site_dir, dirs_exist_ok=True)
     shutil.copytree(mdx_root, site_dir / _CONTENT_DIR / collection)
     for other in COLLECTIONS:
         (site_dir / _CONTENT_DIR / other).mkdir(exist_ok=True)
@@ -187,15 +205,18 @@ def astro_site_dir(prefix: str):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def astro_build(mdx_root: Path, site_dir: Path, timeout: float = 900, collection: str = "course") -> Path:
+def astro_build(
+    mdx_root: Path, site_dir: Path, timeout: float = 900, collection: str = "course", variant: str = "full"
+) -> Path:
     """Build the fixture site with the lessons under ``mdx_root``; return its dist directory.
 
     The build runs in a fresh copy of tests/astro-site at ``site_dir`` (see
-    ``astro_site_dir``), never in the fixture itself, so builds of different
+    ``astro_site_dir``) with the components of ``variant`` (see
+    FIXTURE_VARIANTS), never in the fixture itself, so builds of different
     lesson trees cannot see each other's lessons or caches. Raises
     AstroBuildError with Astro's output if the build fails.
     """
-    site_dir = copy_fixture_site(site_dir, mdx_root, collection)
+    site_dir = copy_fixture_site(site_dir, mdx_root, collection, variant)
     process = run_node_script("astro-build.mjs", ["--root", str(site_dir)], timeout=timeout)
     output = process.stdout + process.stderr
     if process.returncode != 0:
@@ -204,3 +225,39 @@ def astro_build(mdx_root: Path, site_dir: Path, timeout: float = 900, collection
     if not dist.is_dir():
         raise AstroBuildError(f"astro build of {mdx_root} reported success but wrote no {dist}", output)
     return dist
+
+
+def pagefind_search(dist: Path, base: str, terms: Sequence[str], timeout: float = 300) -> dict[str, list[str]]:
+    """Index a built site with Pagefind and search it in headless Chromium.
+
+    Writes the Pagefind bundle into ``dist/pagefind/`` (replacing an earlier
+    one), serves ``dist`` on 127.0.0.1 under ``base`` (the site's base, e.g.
+    ``/debezium-course``) and runs each term through the bundle's
+    pagefind.js on the site's front page (tests/node/pagefind-search.mjs),
+    so in the index of that page's language (the Russian course). Returns,
+    per term, the URLs of the pages found (``<base>/course/…/``), best match
+    first; a term found nowhere maps to ``[]``. No request leaves the
+    machine: one that tries fails the search, like a page or console error.
+
+    Pagefind (1.6.0) does not index anything inside an ``<svg>``: labels of
+    an inline diagram are found only if they are also outside it, e.g. in
+    the svg's ``aria-label`` with ``data-pagefind-index-attrs="aria-label"``.
+    """
+    # browser_tools imports this module, so it is imported only when needed.
+    from browser_tools import require_chromium, serve_directory
+
+    require_chromium()
+    dist = Path(dist).resolve()
+    if not (dist / "index.html").is_file():
+        raise NodeToolError(f"{dist} is not a built site: it has no index.html")
+    base = "/" + base.strip("/") if base.strip("/") else ""
+    with serve_directory(dist, base) as site:
+        payload = {
+            "dist": str(dist),
+            "pageUrl": site.url(),
+            "baseUrl": f"{base}/",
+            "terms": list(terms),
+        }
+        process = run_node_script("pagefind-search.mjs", stdin=json.dumps(payload), timeout=timeout)
+    found = json_output("pagefind-search.mjs", process)
+    return {term: found["results"][term] for term in terms}

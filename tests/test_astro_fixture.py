@@ -1,12 +1,15 @@
-"""The Node test tools and the Astro fixture site, checked on two hand-written
-lessons (tests/astro-site-samples/) before any generated MDX is fed to them.
+"""The Node test tools and the Astro fixture site, checked on hand-written
+lessons (tests/astro-site-samples/) before any generated MDX is fed to them:
+the site in each of its component variants, and Pagefind's search over it.
 
 If these fail, a failing MDX test elsewhere says nothing about the MDX.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -14,18 +17,26 @@ from pathlib import Path
 import pytest
 
 from node_tools import (
+    FIXTURE_VARIANTS,
     AstroBuildError,
     MdxCompileError,
+    NodeToolError,
     astro_build,
     astro_site_dir,
     compile_mdx,
+    copy_fixture_site,
     github_slugs,
+    pagefind_search,
 )
 
 SAMPLES = Path(__file__).resolve().parent / "astro-site-samples"
 LESSON = SAMPLES / "05-module-5" / "01-sample.mdx"
 PLAIN_LESSON = SAMPLES / "05-module-5" / "02-plain-sample.mdx"
+SVG_LESSON = SAMPLES / "05-module-5" / "03-svg-sample.mdx"
 BASE = "/debezium-course"
+LESSON_URL = f"{BASE}/course/05-module-5/01-sample/"
+PLAIN_URL = f"{BASE}/course/05-module-5/02-plain-sample/"
+SVG_URL = f"{BASE}/course/05-module-5/03-svg-sample/"
 
 # What 01-sample.mdx says, as the reader and the components get it.
 INTRO_HEADING = "Введение: от tutorial к production"
@@ -37,6 +48,48 @@ CALLOUT_TEXT = "Неактивный слот репликации удержи�
 # that indentation from every line of a multi-line expression, and so does
 # the site. Indentation-sensitive diagrams (mindmap) must not rely on it.
 CHART = "flowchart LR\nPG[(PostgreSQL)] -->|WAL| DBZ[Debezium]\nDBZ --> K[Kafka]"
+# Words of 03-svg-sample.mdx that occur in no other sample: one in its text,
+# one only in the <text> of an inline SVG, one in the <text> of another SVG
+# and in that SVG's aria-label, which data-pagefind-index-attrs names.
+SVG_LESSON_TEXT_WORD = "позицию"
+SVG_TEXT_WORD = "слововдиаграмме"
+SVG_ARIA_LABEL_WORD = "меткавподписи"
+
+# What src/components/ holds in each variant of the fixture site.
+VARIANT_COMPONENTS = {
+    "full": ["Callout.tsx", "Mermaid.tsx"],
+    "callout-type-only": ["Callout.tsx"],
+    "bare": [],
+}
+# A lesson for the callout-type-only variant: its Callout takes only `type`.
+TYPE_ONLY_CALLOUTS = """---
+title: "Врезки без заголовка"
+description: "Врезки всех четырёх типов, как их принимает компонент сайта без заголовка."
+order: 4
+difficulty: beginner
+estimatedTime: 3
+topics:
+  - kafka
+---
+import Callout from '../../../components/Callout.tsx';
+
+<Callout type="note">
+Заметка о топиках.
+</Callout>
+
+<Callout type="tip">
+Совет о партициях.
+</Callout>
+
+<Callout type="warning">
+Неактивный слот репликации удерживает WAL на диске.
+</Callout>
+
+<Callout type="danger">
+Удаление слота теряет позицию чтения.
+</Callout>
+"""
+TYPE_ONLY_URL = f"{BASE}/course/05-module-5/04-callout-type-only/"
 
 
 @pytest.fixture
@@ -48,9 +101,42 @@ def build_dir():
 
 @pytest.fixture(scope="module")
 def built_samples():
-    """dist/ of the fixture site built from the samples (one build, ~20 s)."""
+    """dist/ of the fixture site ("full" variant) built from the samples (one build, ~30 s)."""
     with astro_site_dir("samples") as site:
         yield astro_build(SAMPLES, site_dir=site)
+
+
+@pytest.fixture(scope="module")
+def variant_builds(tmp_path_factory, built_samples):
+    """dist/ of the fixture site in each variant, all with the plain sample.
+
+    "full" is ``built_samples``; the two others are built here (~30 s each),
+    callout-type-only with a lesson of its Callouts as well.
+    """
+    lessons = {}
+    for variant in ("callout-type-only", "bare"):
+        module = tmp_path_factory.mktemp(variant) / "lessons" / "05-module-5"
+        module.mkdir(parents=True)
+        shutil.copy(PLAIN_LESSON, module)
+        if variant == "callout-type-only":
+            (module / "04-callout-type-only.mdx").write_text(TYPE_ONLY_CALLOUTS, encoding="utf-8")
+        lessons[variant] = module.parent
+    with contextlib.ExitStack() as stack:
+        builds = {"full": built_samples}
+        for variant, root in lessons.items():
+            site = stack.enter_context(astro_site_dir(variant))
+            builds[variant] = astro_build(root, site_dir=site, variant=variant)
+        yield builds
+
+
+@pytest.fixture(scope="module")
+def searched_samples(built_samples):
+    """Pagefind's answers over the built samples, for the words the tests look up."""
+    return pagefind_search(
+        built_samples,
+        BASE,
+        [SVG_LESSON_TEXT_WORD, SVG_TEXT_WORD, SVG_ARIA_LABEL_WORD, "несуществующееслово", "Kafka", "пример"],
+    )
 
 
 def read_page(dist: Path, url: str) -> str:
@@ -64,11 +150,11 @@ def read_page(dist: Path, url: str) -> str:
 
 
 def test_samples_compile_with_the_mdx_compiler():
-    records = compile_mdx([LESSON, PLAIN_LESSON], check=True)
+    records = compile_mdx([LESSON, PLAIN_LESSON, SVG_LESSON], check=True)
 
-    assert [record["file"] for record in records] == [str(LESSON), str(PLAIN_LESSON)]
-    assert [record["ok"] for record in records] == [True, True]
-    assert [record["errors"] for record in records] == [[], []]
+    assert [record["file"] for record in records] == [str(LESSON), str(PLAIN_LESSON), str(SVG_LESSON)]
+    assert [record["ok"] for record in records] == [True, True, True]
+    assert [record["errors"] for record in records] == [[], [], []]
 
 
 def test_tree_gives_reader_text_and_mdx_nodes():
@@ -264,10 +350,7 @@ def test_callout_markup(built_samples):
 def test_index_links_every_lesson_in_order(built_samples):
     index = (built_samples / "index.html").read_text(encoding="utf-8")
 
-    assert re.findall(r'<a href="([^"]+)">', index) == [
-        f"{BASE}/course/05-module-5/01-sample/",
-        f"{BASE}/course/05-module-5/02-plain-sample/",
-    ]
+    assert re.findall(r'<a href="([^"]+)">', index) == [LESSON_URL, PLAIN_URL, SVG_URL]
     plain = read_page(built_samples, f"{BASE}/course/05-module-5/02-plain-sample/")
     # A GFM table, as on the site (remark-gfm is an @astrojs/mdx default).
     assert "<table>" in plain and "<code>snapshot.mode</code>" in plain
@@ -287,6 +370,90 @@ def test_string_order_fails_the_build_with_a_schema_error(tmp_path, build_dir):
     output = raised.value.output
     assert "InvalidContentEntryDataError: Content entry data does not match schema." in output
     assert "**course → 05-module-5/01-sample** data does not match collection schema." in output
-    assert '"message": "**order**: Expected type `\\"number\\"`, received `\\"string\\"`"' in output
+    # Astro 5 names the key twice (its path, then zod's message that starts with it).
+    lines = [line.strip() for line in output.splitlines()]
+    assert "**order**: **order**: Expected type `\"number\"`, received `\"string\"`" in lines
     assert f"{build_dir}/src/content/course/05-module-5/01-sample.mdx:0:0:" in output
     assert not (build_dir / "dist").exists()
+
+
+# --- component variants ---------------------------------------------------
+
+
+def components_of(site: Path) -> list[str]:
+    directory = site / "src" / "components"
+    return sorted(path.relative_to(directory).as_posix() for path in directory.rglob("*") if path.is_file())
+
+
+def test_a_copy_holds_only_its_variants_components(build_dir):
+    assert FIXTURE_VARIANTS == ("full", "callout-type-only", "bare")
+    for variant in FIXTURE_VARIANTS:
+        site = copy_fixture_site(build_dir, SAMPLES, variant=variant)
+
+        assert components_of(site) == VARIANT_COMPONENTS[variant], variant
+        assert (site / "src" / "content" / "config.ts").is_file()
+    # The default is today's site.
+    assert components_of(copy_fixture_site(build_dir, SAMPLES)) == VARIANT_COMPONENTS["full"]
+    # "bare" has no components directory at all.
+    assert not (copy_fixture_site(build_dir, SAMPLES, variant="bare") / "src" / "components").exists()
+
+
+def test_unknown_variant_is_refused(build_dir):
+    with pytest.raises(NodeToolError, match="no variant 'minimal'"):
+        copy_fixture_site(build_dir, SAMPLES, variant="minimal")
+
+
+@pytest.mark.parametrize("variant", FIXTURE_VARIANTS)
+def test_every_variant_builds_the_plain_lesson(variant_builds, variant):
+    dist = variant_builds[variant]
+    plain = read_page(dist, PLAIN_URL)
+
+    assert "<h1>Второй пример: урок без компонентов</h1>" in plain
+    assert "<table>" in plain and "<code>snapshot.mode</code>" in plain
+    # The build ran in a copy with exactly this variant's components.
+    assert components_of(dist.parent) == VARIANT_COMPONENTS[variant]
+
+
+def test_type_only_callout_shows_its_english_label_and_no_title(variant_builds):
+    page = read_page(variant_builds["callout-type-only"], TYPE_ONLY_URL)
+
+    labels = re.findall(
+        r'<aside class="callout callout-(\w+)" data-callout-type="\1"><p class="callout-label">([^<]*)</p>', page
+    )
+    assert labels == [("note", "Note"), ("tip", "Tip"), ("warning", "Warning"), ("danger", "Danger")]
+    assert (
+        '<aside class="callout callout-warning" data-callout-type="warning">'
+        '<p class="callout-label">Warning</p>'
+        '<div class="callout-body"><p>Неактивный слот репликации удерживает WAL на диске.</p></div></aside>'
+    ) in page
+    assert "callout-title" not in page
+
+
+# --- Pagefind ---------------------------------------------------------------
+
+
+def test_pagefind_finds_a_lesson_by_a_word_of_its_text(searched_samples):
+    assert searched_samples[SVG_LESSON_TEXT_WORD] == [SVG_URL]
+    assert sorted(searched_samples["Kafka"]) == [LESSON_URL, PLAIN_URL]
+    assert searched_samples["несуществующееслово"] == []
+
+
+def test_pagefind_does_not_index_text_inside_an_inline_svg(built_samples, searched_samples):
+    # The label is in the page, as the reader sees it...
+    page = read_page(built_samples, SVG_URL)
+    assert f'<text x="0" y="15">{SVG_TEXT_WORD}</text></svg>' in page
+    # ...but Pagefind leaves out every <svg> element (Pagefind issue #245):
+    # a diagram's labels are not searchable by themselves.
+    assert searched_samples[SVG_TEXT_WORD] == []
+    # An attribute of the svg that data-pagefind-index-attrs names is indexed.
+    assert f'aria-label="Схема: {SVG_ARIA_LABEL_WORD}" data-pagefind-index-attrs="aria-label"' in page
+    assert searched_samples[SVG_ARIA_LABEL_WORD] == [SVG_URL]
+
+
+def test_pagefind_indexes_lesson_articles_only(built_samples, searched_samples):
+    # data-pagefind-body on the lesson <article>: the front page, which lists
+    # every lesson title ("Пример урока…", "Второй пример…", "Третий
+    # пример…"), is not indexed, and not a result.
+    entry = json.loads((built_samples / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {language: index["page_count"] for language, index in entry["languages"].items()} == {"ru": 3}
+    assert sorted(searched_samples["пример"]) == [LESSON_URL, PLAIN_URL, SVG_URL]

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `astro build` for one site directory, through Astro's JavaScript API.
 //
-//   node tests/node/astro-build.mjs --root tests/astro-site
+//   node tests/node/astro-build.mjs --root SITE_DIR
 //
-// Why not node_modules/.bin/astro: every astro 6.x command-line launcher
-// refuses to start on Node < 22.12, although astro 6.0.0–6.0.5 declare
-// "node": "^20.19.1 || >=22.12.0" in package.json and run on Node 20.19+.
-// The exported build() is the same build the CLI command runs, minus that
-// version gate.
+// SITE_DIR is a copy of the fixture site with lessons and one variant's
+// components (tests/node_tools.py, copy_fixture_site).
+//
+// The exported build() is the build `astro build` runs; calling it directly
+// lets this script set the log level and report Astro's errors with their
+// file:line:column, without parsing the CLI's output. (It also kept the
+// fixture building when it ran on Astro 6, whose CLI launcher refused Node
+// < 22.12; the astro 5 launcher accepts Node >= 18.20.8.)
 //
 // Exit status 0 when the site built, 1 when Astro reported an error (printed
 // on stderr with its file:line:column when Astro gives one), 2 on bad usage.

@@ -1,6 +1,8 @@
-// The lesson collections as the course site declares them: `course` holds the
-// MDX files under src/content/course/<NN-module-N>/<NN-slug>.mdx, `courseEn`
-// the English edition with the same names under src/content/course-en/.
+// The lesson collections as the course site declares them, in the same file
+// (src/content/config.ts, which Astro 5 still reads when there is no
+// src/content.config.ts): `course` holds the MDX files under
+// src/content/course/<NN-module-N>/<NN-slug>.mdx, `courseEn` the English
+// edition with the same names under src/content/course-en/.
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
