@@ -56,7 +56,7 @@ def test_diagrams_are_static_svg_and_need_no_component(built):
     mdx = (work / "out" / LESSON).read_text(encoding="utf-8")
 
     assert len(svg_elements(record)) == 3
-    assert mdx.count('<figure class="mdx-diagram">') == 3
+    assert mdx.count("<figure class=\"mdx-diagram\" data-pagefind-index-attrs=\"data-diagram-text\"") == 3
     # Nothing to import and nothing that runs in the browser.
     assert not re.search(r"^import ", mdx, re.M) and "<Mermaid" not in mdx
     assert {node["type"] for node in record["mdx_nodes"]} == {"mdxJsxFlowElement", "mdxFlowExpression"}
@@ -77,6 +77,14 @@ def test_labels_stay_text(built):
     assert not {name for name in names if name[0].isupper()}, names
     assert not names & {"script", "foreignObject", "iframe", "a", "object"}, names
     assert {"figure", "svg", "text", "tspan", "style"} <= names
+
+
+def test_labels_are_in_an_attribute_site_search_indexes(built):
+    _work, _result, record = built
+    figures = [node for node in record["mdx_nodes"] if node.get("name") == "figure"]
+    assert [attribute(figure, "data-pagefind-index-attrs") for figure in figures] == ["data-diagram-text"] * 3
+    assert attribute(figures[0], "data-diagram-text") == "import x from 'y' PostgreSQL {wal} Debezium <1 с Kafka ${topic} }{ export const a = 1"
+    assert attribute(figures[1], "data-diagram-text") == "Потребитель Kafka сообщение коммит offset"
 
 
 def test_each_diagram_has_an_accessible_name(built):

@@ -43,6 +43,35 @@ CACHE_FORMAT = 1
 FIGURE_CLASS = "mdx-diagram"
 
 
+def figure_attributes(svg: dict) -> list[tuple[str, str]]:
+    """The <figure>'s attributes: its class, and the diagram's labels for
+    site search.  Pagefind (the course's search) skips everything inside an
+    <svg>; it indexes an attribute that data-pagefind-index-attrs names.
+    (Screen readers get the labels from the <svg>'s accessible name.)"""
+    return [("class", FIGURE_CLASS), ("data-pagefind-index-attrs", "data-diagram-text"), ("data-diagram-text", " ".join(labels(svg)))]
+
+
+def labels(svg: dict) -> list[str]:
+    """The text of each <text> element, distinct, in drawing order."""
+    found: dict[str, None] = {}
+
+    def strings(element: dict) -> str:
+        return "".join(child if isinstance(child, str) else strings(child) for child in element["children"])
+
+    def visit(element: dict) -> None:
+        if element["name"] == "text":
+            label = " ".join(strings(element).split())
+            if label:
+                found.setdefault(label)
+            return
+        for child in element["children"]:
+            if isinstance(child, dict):
+                visit(child)
+
+    visit(svg)
+    return list(found)
+
+
 class DiagramRendererUnavailable(SphinxError):
     category = "Diagram renderer unavailable"
 
@@ -258,7 +287,7 @@ def diagram_jsx(svg: dict, ordinal: int, line: int | None) -> dict:
     return {
         "type": "mdxJsxFlowElement",
         "name": "figure",
-        "attributes": [escaping.jsx_attribute("class", FIGURE_CLASS)],
+        "attributes": [escaping.jsx_attribute(name, value) for name, value in figure_attributes(svg)],
         "children": [element(for_page(svg, ordinal))],
         "data": data,
     }
@@ -267,13 +296,15 @@ def diagram_jsx(svg: dict, ordinal: int, line: int | None) -> dict:
 def diagram_html(svg: dict, ordinal: int) -> str:
     """The same diagram as HTML, for the preview."""
 
+    def attributes(pairs) -> str:
+        return "".join(f' {name}="{html.escape(value)}"' for name, value in pairs)
+
     def element(drawn: dict) -> str:
-        attributes = "".join(f' {name}="{html.escape(value)}"' for name, value in drawn["attributes"])
         # <style> is raw text in HTML: written as it is (checked by for_page).
         inner = "".join(
             element(child) if isinstance(child, dict) else child if drawn["name"] == "style" else html.escape(child, quote=False)
             for child in drawn["children"]
         )
-        return f"<{drawn['name']}{attributes}>{inner}</{drawn['name']}>"
+        return f"<{drawn['name']}{attributes(drawn['attributes'])}>{inner}</{drawn['name']}>"
 
-    return f'<figure class="{FIGURE_CLASS}">{element(for_page(svg, ordinal))}</figure>'
+    return f"<figure{attributes(figure_attributes(svg))}>{element(for_page(svg, ordinal))}</figure>"
