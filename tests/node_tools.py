@@ -216,14 +216,18 @@ def astro_build(
     lesson trees cannot see each other's lessons or caches. Raises
     AstroBuildError with Astro's output if the build fails.
     """
-    site_dir = copy_fixture_site(site_dir, mdx_root, collection, variant)
+    return build_site(copy_fixture_site(site_dir, mdx_root, collection, variant), timeout)
+
+
+def build_site(site_dir: Path, timeout: float = 900) -> Path:
+    """`astro build` of a site directory as it is; return its dist directory."""
     process = run_node_script("astro-build.mjs", ["--root", str(site_dir)], timeout=timeout)
     output = process.stdout + process.stderr
     if process.returncode != 0:
-        raise AstroBuildError(f"astro build of {mdx_root} failed (exit {process.returncode}) in {site_dir}", output)
+        raise AstroBuildError(f"astro build failed (exit {process.returncode}) in {site_dir}", output)
     dist = site_dir / "dist"
     if not dist.is_dir():
-        raise AstroBuildError(f"astro build of {mdx_root} reported success but wrote no {dist}", output)
+        raise AstroBuildError(f"astro build of {site_dir} reported success but wrote no {dist}", output)
     return dist
 
 

@@ -19,8 +19,12 @@
 // what must hold. Exit status 0 when every page could be checked, 1 when
 // the browser itself failed, 2 on bad input.
 //
-// Mermaid diagrams come in two shapes:
-//   <pre class="mermaid">  sphinxcontrib-mermaid (the preview): mermaid.run()
+// Mermaid diagrams come in three shapes:
+//   <figure class="mdx-diagram">  drawn at build time (the mdx builder's
+//                          default, and the preview's): a static <svg>,
+//                          rendered when it is laid out with a size; its
+//                          labels are recorded;
+//   <pre class="mermaid">  sphinxcontrib-mermaid: mermaid.run()
 //                          replaces the source by an <svg> on window load;
 //   <figure class="mermaid-diagram">  the site's Mermaid component, an Astro
 //                          island hydrated when visible (client:visible), so
@@ -33,7 +37,7 @@ import path from 'node:path';
 import { launchBrowser, newRecordedContext, recordPage } from './browser-common.mjs';
 import { readStdinJson, runMain } from './io.mjs';
 
-const DIAGRAMS = 'pre.mermaid, figure.mermaid-diagram';
+const DIAGRAMS = 'figure.mdx-diagram, pre.mermaid, figure.mermaid-diagram';
 
 // Runs in the page: the state of one diagram element.
 function diagramState(element) {
@@ -43,6 +47,20 @@ function diagramState(element) {
   );
   // The words of Mermaid's error picture, without its <style>.
   const errorWords = errorSvg ? [...errorSvg.querySelectorAll('text')].map((t) => t.textContent.trim()).join(' ') : '';
+  if (element.matches('figure.mdx-diagram')) {
+    const svg = element.querySelector(':scope > svg');
+    const box = svg?.getBoundingClientRect();
+    const shown = Boolean(svg && box.width > 0 && box.height > 0 && getComputedStyle(svg).visibility === 'visible');
+    return {
+      kind: 'static',
+      state: shown && !errorSvg ? 'rendered' : 'error',
+      error: shown ? errorWords : 'no <svg> with a size on the page',
+      svgCount: svgs.length,
+      role: svg?.getAttribute('role') ?? null,
+      name: svg ? [...svg.querySelectorAll(':scope > title')].map((t) => t.textContent).join(' ') : '',
+      labels: svg ? [...svg.querySelectorAll('text')].map((t) => t.textContent.replace(/\s+/g, ' ').trim()).filter(Boolean) : [],
+    };
+  }
   if (element.matches('figure.mermaid-diagram')) {
     const state = element.getAttribute('data-mermaid-state');
     const message = element.querySelector('.mermaid-error')?.textContent ?? '';
@@ -97,7 +115,7 @@ async function settleDiagrams(page, timeoutMs) {
 }
 
 // Runs in the page: facts about the content.
-function contentFacts() {
+function contentFacts(diagramSelector) {
   const text = (node) => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
   const panel = document.querySelector('.lesson-meta');
   const lessonMeta = panel
@@ -165,7 +183,7 @@ function contentFacts() {
       return { text: text(heading).replace(/¶$/, ''), ids: [...new Set(ids)] };
     });
   const strayErrorSvgs = [...document.querySelectorAll('svg[aria-roledescription="error"]')].filter(
-    (svg) => !svg.closest('pre.mermaid, figure.mermaid-diagram'),
+    (svg) => !svg.closest(diagramSelector),
   ).length;
   return {
     title: document.title,
@@ -235,7 +253,7 @@ async function checkPage(context, spec, timeoutMs) {
     record.status = response?.status() ?? null;
     record.diagrams = await settleDiagrams(page, timeoutMs);
     await page.waitForLoadState('networkidle', { timeout: timeoutMs }).catch(() => {});
-    Object.assign(record, await page.evaluate(contentFacts));
+    Object.assign(record, await page.evaluate(contentFacts, DIAGRAMS));
     record.timings.loaded = Date.now() - started;
     if (spec.screenshot) {
       await mkdir(path.dirname(spec.screenshot), { recursive: true });
