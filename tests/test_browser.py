@@ -351,9 +351,9 @@ def test_course_site_in_the_browser(course_site, course_mdx, course_lessons):
     assert index["h1"] == "Уроки"
     for lesson, record in zip(course_lessons, lessons):
         source = (mdx / f"{lesson}.mdx").read_text(encoding="utf-8")
-        # Diagrams drawn by the site's Mermaid component, callouts from Callout.
-        assert len(record["diagrams"]) == source.count("<Mermaid chart="), lesson
-        assert all(diagram["kind"] == "component" for diagram in record["diagrams"]), lesson
+        # Diagrams drawn at build time, callouts from Callout.
+        assert len(record["diagrams"]) == source.count('<figure class="mdx-diagram"') > 0, lesson
+        assert all(diagram["kind"] == "static" and diagram["labels"] for diagram in record["diagrams"]), lesson
         assert len(record["callouts"]) == source.count("<Callout "), lesson
         assert all(callout["type"] in {"note", "tip", "warning", "danger"} and callout["text"] for callout in record["callouts"]), lesson
         assert len(record["anchors"]) == heading_count(source, 2) > 0, lesson

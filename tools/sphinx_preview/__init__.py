@@ -1,9 +1,11 @@
 """Sphinx extension: what only the HTML preview of the lessons needs.
 
-Rooms: ``assets`` (Mermaid and d3 served from the repository's node_modules,
-so the preview makes no request off the machine), ``lesson_panel`` (the
-lesson's front matter shown above its content, doctest output marked as
-output). The stylesheet is ``static/sphinx_preview.css``.
+Rooms: ``diagrams`` (Mermaid charts as the SVG the site gets, drawn at
+build time), ``assets`` (Mermaid and d3 served from the repository's
+node_modules when the site draws diagrams in the browser, so the preview
+makes no request off the machine), ``lesson_panel`` (the lesson's front
+matter shown above its content, doctest output marked as output). The
+stylesheet is ``static/sphinx_preview.css``.
 
 Nothing here touches the doctrees other builders see: the panel and the
 output class are added by a post-transform that runs for HTML builders only,
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import assets, lesson_panel
+from . import assets, diagrams, lesson_panel
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STYLESHEET = "sphinx_preview.css"
@@ -40,6 +42,8 @@ def setup(app):
     app.connect("config-inited", assets.point_mermaid_at_local_copy)
     app.connect("builder-inited", assets.install_front_end_assets)
     app.add_post_transform(lesson_panel.LessonPreviewTransform)
+    app.add_post_transform(diagrams.StaticDiagramTransform)
+    app.connect("build-finished", diagrams.close_store)
     app.add_css_file(STYLESHEET)
     app.add_js_file(SCRIPT, loading_method="defer")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

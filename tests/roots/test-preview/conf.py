@@ -11,3 +11,7 @@ exclude_patterns = ["_build"]
 html_theme = "furo"
 html_title = "Тестовый курс"
 mdx_external_lessons = ["module-1/05-python-consumer"]
+# The client-side Mermaid path of the preview (for sites that draw diagrams
+# in the browser); the course's own preview shows diagrams drawn at build
+# time (tests/test_browser.py, test_course_preview_in_the_browser).
+mdx_diagrams = "component"
