@@ -24,8 +24,11 @@
 // - ids are deterministic and all start with rootId (the same chart gives
 //   the same SVG), so unchanged lessons keep their bytes; the builder gives
 //   each diagram of a page its own prefix;
-// - data-points (edge geometry for Mermaid's interactive features) is
-//   dropped: a static page has no use for it.
+// - what nothing in the drawing uses is dropped, so the page carries (and the
+//   builder verifies) about half the bytes: CSS rules that match no element
+//   of this diagram, <defs> content (markers, gradients) nothing refers to,
+//   data-* attributes the remaining CSS does not select on, empty style
+//   attributes and empty groups.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -74,8 +77,9 @@ export async function openMermaidPage(browser) {
 }
 
 // Runs in the page.
-async function drawInPage({ source, config, rootId, position }) {
+async function drawInPage({ source, config, rootId, position, prune }) {
   const errorPosition = new Function(`return (${position})`)();
+  const pruneUnused = new Function(`return (${prune})`)();
   const mermaid = window.mermaid;
   mermaid.initialize(config);
   let diagramType;
@@ -93,7 +97,9 @@ async function drawInPage({ source, config, rootId, position }) {
   svg.setAttribute('role', 'img');
   svg.removeAttribute('aria-roledescription');
   if (!svg.hasAttribute('aria-labelledby')) {
-    const labels = new Set([...svg.querySelectorAll('text')].map((label) => label.textContent.replace(/\s+/g, ' ').trim()).filter(Boolean));
+    // A wrapped label is one <tspan> per line: lines are words apart.
+    const labelText = (label) => [...label.childNodes].map((line) => line.textContent).join(' ').replace(/\s+/g, ' ').trim();
+    const labels = new Set([...svg.querySelectorAll('text')].map(labelText).filter(Boolean));
     const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
     title.id = `${rootId}-title`;
     title.textContent = [...labels].join('; ') || diagramType;
@@ -101,13 +107,13 @@ async function drawInPage({ source, config, rootId, position }) {
     svg.setAttribute('aria-labelledby', title.id);
   }
 
+  pruneUnused(svg);
+
   // White space between elements means nothing in SVG, except inside text.
   const TEXT_CONTENT = new Set(['text', 'tspan', 'textPath', 'title', 'desc', 'style']);
   const toJson = (element) => ({
     name: element.tagName,
-    attributes: [...element.attributes]
-      .filter((attribute) => attribute.name !== 'data-points')
-      .map((attribute) => [attribute.name, attribute.value]),
+    attributes: [...element.attributes].map((attribute) => [attribute.name, attribute.value]),
     children: [...element.childNodes].flatMap((child) => {
       if (child.nodeType === Node.ELEMENT_NODE) return [toJson(child)];
       if (child.nodeType !== Node.TEXT_NODE) return [];
@@ -116,6 +122,55 @@ async function drawInPage({ source, config, rootId, position }) {
     }),
   });
   return { type: diagramType, svg: toJson(svg) };
+}
+
+// Runs in the page (passed to it with drawInPage): drops from a drawn <svg>
+// what nothing in it uses.
+function pruneUnused(svg) {
+  document.body.append(svg);
+  try {
+    const style = svg.querySelector('style');
+    const rules = style?.sheet ? [...style.sheet.cssRules] : [];
+    const matches = (selector) => {
+      // A rule for a state (:hover) or a generated box (::before) is kept
+      // when its element is in the drawing.
+      const element = selector.replace(/::?[a-z-]+(\([^)]*\))?/g, '').trim() || '*';
+      try {
+        return svg.matches(element) || svg.querySelector(element) !== null;
+      } catch {
+        return true;
+      }
+    };
+    const kept = rules.filter((rule) => !(rule instanceof CSSStyleRule) || rule.selectorText.split(',').some(matches));
+    const styleRules = kept.filter((rule) => !(rule instanceof CSSKeyframesRule)).map((rule) => rule.cssText);
+    // Keyframes only when a kept rule animates with them.
+    const css = kept
+      .filter((rule) => !(rule instanceof CSSKeyframesRule) || styleRules.some((text) => new RegExp(`animation[^;]*\\b${rule.name}\\b`).test(text)))
+      .map((rule) => rule.cssText)
+      .join('');
+    if (style) style.textContent = css;
+
+    const referenced = (id) =>
+      css.includes(`#${id}`) ||
+      [...svg.querySelectorAll('*')].some((element) =>
+        [...element.attributes].some((attribute) => attribute.value.includes(`#${id})`) || attribute.value === `#${id}`),
+      );
+    for (const definition of svg.querySelectorAll('defs > [id], marker[id]')) {
+      if (!referenced(definition.id)) definition.remove();
+    }
+    for (const element of svg.querySelectorAll('*')) {
+      for (const attribute of [...element.attributes]) {
+        const unusedData = attribute.name.startsWith('data-') && !css.includes(attribute.name);
+        const emptyStyle = attribute.name === 'style' && !attribute.value.replace(/[\s;]/g, '');
+        if (unusedData || emptyStyle) element.removeAttribute(attribute.name);
+      }
+    }
+    for (const group of [...svg.querySelectorAll('g, defs')].reverse()) {
+      if (!group.hasChildNodes() && !group.attributes.length) group.remove();
+    }
+  } finally {
+    svg.remove();
+  }
 }
 
 async function main() {
@@ -135,6 +190,7 @@ async function main() {
           config: { ...request.config, ...FIXED_CONFIG, flowchart: { ...request.config?.flowchart, ...FIXED_CONFIG.flowchart } },
           rootId: request.rootId,
           position: errorPosition.toString(),
+          prune: pruneUnused.toString(),
         });
       } catch (error) {
         answer = { error: { message: `Mermaid could not draw it: ${error?.message ?? error}`, line: null } };

@@ -60,7 +60,8 @@ def labels(svg: dict) -> list[str]:
 
     def visit(element: dict) -> None:
         if element["name"] == "text":
-            label = " ".join(strings(element).split())
+            # A wrapped label is one <tspan> per line: lines are words apart.
+            label = " ".join(" ".join(strings(child) if isinstance(child, dict) else child for child in element["children"]).split())
             if label:
                 found.setdefault(label)
             return
