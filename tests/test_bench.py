@@ -1,17 +1,23 @@
 """Smoke test of the benchmark's synthetic course (tools/bench): a handful of
 lessons build with the mdx builder without a warning, every construct the
 generator writes reaches the MDX, the MDX compiles, and the phase marks the
-benchmark reads are recorded in order, with the time spent in write_doc.  The benchmark itself is not a test:
-``PYTHONPATH=tools .venv/bin/python -m bench``."""
+benchmark reads are recorded in order, with the time spent in write_doc;
+with its diagrams drawn as SVG, every lesson gets its figure and the phases
+count the charts drawn; and the benchmark's diagram section runs on tiny
+courses and prints its table.  The benchmark itself is not a test:
+``PYTHONPATH=tools .venv/bin/python -m bench``.  Nothing here checks a time."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 from bench.course import IMAGE, PHASES_ENV, generate
 from bench.measure import MARKS
-from course_builds import sphinx_build
+from course_builds import ROOT, TOOLS, sphinx_build
 from node_tools import compile_mdx
 
 LESSONS = 5
@@ -37,9 +43,10 @@ def _constructs(lesson, neighbour, number: int) -> dict[str, str]:
         "testoutput": r"\n```text\n2\n```\n",
         "doctest block": r"\n```python\n>>> sorted\(",
         "Mermaid diagram": r"\nimport \{ Mermaid \} from '[./]+/components/Mermaid\.tsx';.*\n<Mermaid chart=\{`flowchart LR\\n",
-        "note": r'\n<Callout type="note">\n  ' + f"Урок {number} можно",
-        "warning": r'\n<Callout type="warning">\n  Внутри docker-сети',
-        "tip": r'\n<Callout type="tip">\n  Ставьте',
+        # Callouts without a title of their own get their kind's title in the lesson's language.
+        "note": r'\n<Callout type="note" title="Примечание">\n  ' + f"Урок {number} можно",
+        "warning": r'\n<Callout type="warning" title="Предупреждение">\n  Внутри docker-сети',
+        "tip": r'\n<Callout type="tip" title="Совет">\n  Ставьте',
         "seealso": r'\n<Callout type="note" title="См\. также">\n  Документация Debezium о \\\{snapshot\.mode\}',
         "titled admonition": r'\n<Callout type="note" title="Итог раздела &#x22;' + str(number) + r'&#x22; и \{скобки\}">',
         "table": r"\n\| Операция \| Код \| Поле \|\n\| - \| - \| - \|\n.*`a\\\|b`",
@@ -56,7 +63,9 @@ def _constructs(lesson, neighbour, number: int) -> dict[str, str]:
 
 def test_generated_course_builds_cleanly_with_every_construct(tmp_path):
     source = tmp_path / "course"
-    course = generate(source, LESSONS, per_module=PER_MODULE)
+    # The component form, as the benchmark's size section builds it; the
+    # "Mermaid diagram" construct is the <Mermaid> element.
+    course = generate(source, LESSONS, per_module=PER_MODULE, diagrams="component")
     assert len({lesson.module for lesson in course}) == 3
 
     phases = tmp_path / "phases.json"
@@ -85,9 +94,48 @@ def test_generated_course_builds_cleanly_with_every_construct(tmp_path):
     assert 0 < marks["write_doc"] < marks["finished"] - marks["write"]
 
 
+def test_with_svg_diagrams_every_lesson_gets_its_drawn_figure_and_the_phases_count_the_drawing(tmp_path):
+    source = tmp_path / "course"
+    course = generate(source, LESSONS, per_module=PER_MODULE, diagrams="svg")
+    assert 'mdx_diagrams = "svg"' in (source / "conf.py").read_text(encoding="utf-8")
+
+    phases = tmp_path / "phases.json"
+    out = tmp_path / "mdx"
+    result = sphinx_build("mdx", source, out, "-W", "--keep-going", env={PHASES_ENV: str(phases)})
+    assert result.returncode == 0, result.stderr
+    for lesson in course:
+        text = (out / f"{lesson.docname}.mdx").read_text(encoding="utf-8")
+        assert text.count('<figure class="mdx-diagram"') == 1, lesson.docname
+        assert "<Mermaid" not in text, lesson.docname
+    # A fresh doctree directory: an empty diagram cache, every lesson's chart
+    # (each different) drawn once.
+    marks = json.loads(phases.read_text(encoding="utf-8"))
+    assert marks["diagrams_drawn"] == LESSONS
+    assert {"diagram_start", "diagram_draw"} <= set(marks)
+
+
+def test_the_diagram_section_runs_and_prints_its_rows_and_targets():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--only-diagrams", "--quick", "--diagram-lessons", "2"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(TOOLS)},
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout
+    for course in ("course (docs/, 2 lessons)", "synthetic N=2"):
+        for build in ("svg, cold", "svg, cached", "component"):
+            assert re.search(rf"^{re.escape(course)} +{re.escape(build)} +\d+\.\d\d ", output, re.M), (course, build, output)
+    assert "Renderer start-up apart from drawing" in output
+    # Each target is reported, whichever way it goes.
+    assert len(re.findall(r"^(?:PASS|FAIL)  (?:svg full build with the diagram cache|per diagram)", output, re.M)) == 2, output
+
+
 def test_a_course_is_the_same_on_every_generation(tmp_path):
-    generate(tmp_path / "a", LESSONS, per_module=PER_MODULE)
-    generate(tmp_path / "b", LESSONS, per_module=PER_MODULE)
+    generate(tmp_path / "a", LESSONS, per_module=PER_MODULE, diagrams="component")
+    generate(tmp_path / "b", LESSONS, per_module=PER_MODULE, diagrams="component")
     files = sorted(path.relative_to(tmp_path / "a") for path in (tmp_path / "a").rglob("*") if path.is_file())
     assert len(files) == LESSONS + 3  # lessons, conf.py, index.md, the image
     assert all((tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes() for path in files)

@@ -2,10 +2,13 @@
 
     PYTHONPATH=tools .venv/bin/python -m bench [--sizes 50,200,1000] [--runs 3] [--quick]
                                               [--markdown-venv PATH] [--strict]
+                                              [--diagram-lessons 200] [--no-diagrams | --only-diagrams]
 
-For each course size N it generates a course (tools/bench/course.py) and
-runs, as separate sphinx-build processes in this session, each in fresh
-output and doctree directories, interleaved round by round:
+For each course size N it generates a course (tools/bench/course.py; its
+diagrams in the "component" form, so no build draws a chart and the figures
+stay comparable with those measured before diagrams were drawn at build
+time) and runs, as separate sphinx-build processes in this session, each in
+fresh output and doctree directories, interleaved round by round:
 
   mdx -j1, mdx -j2, html (alabaster, no sidebars), markdown (sphinx-markdown-builder 0.6.x,
   from a separate venv: --markdown-venv, made from requirements.txt if missing)
@@ -15,8 +18,15 @@ rebuilds after editing one lesson (checking that every other lesson's MDX
 keeps its bytes and its mtime).  Times are medians over --runs, peak RSS the
 highest ru_maxrss of the build's process tree.  At the largest N it profiles
 one mdx build under cProfile and compiles every MDX file with @mdx-js/mdx in
-one Node process (tests/node_tools.compile_mdx).  It ends with the targets,
-PASS or FAIL; --strict exits 1 if one fails.
+one Node process (tests/node_tools.compile_mdx).  It prints the targets,
+PASS or FAIL.
+
+Then the diagram section (tools/bench/diagram_builds.py; --no-diagrams
+skips it, --only-diagrams runs nothing else): the course's own lessons and a
+synthetic course of --diagram-lessons lessons (one chart each) built with
+the charts drawn as SVG from an empty diagram cache and from a full one,
+and in the component form, with the renderer's start-up apart from its time
+per chart, and its own targets.  --strict exits 1 if any target fails.
 """
 
 from __future__ import annotations
@@ -33,8 +43,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import diagram_builds
 from .course import generate
-from .measure import PHASES, ROOT, TOOLS, Summary, ensure_markdown_venv, package_versions, sphinx_build
+from .measure import PHASES, ROOT, TOOLS, Summary, ensure_markdown_venv, load, package_versions, sphinx_build
 
 MIB = 1024
 TARGETS = {
@@ -69,10 +80,6 @@ def machine_facts() -> str:
     return f"{os.cpu_count()} cores ({model}), {int(memory) / MIB / MIB:.1f} GiB, {platform.platform()}"
 
 
-def load() -> str:
-    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def snapshot(outdir: Path) -> dict[str, tuple[str, int]]:
     """Every MDX file: digest of its bytes and its mtime in ns."""
     return {
@@ -94,7 +101,10 @@ class SizeResult:
 
 def measure_size(lessons: int, work: Path, runs: int, kinds: dict[str, tuple[Path, str, tuple]], project_python: Path) -> SizeResult:
     source = work / f"course-{lessons}"
-    course = generate(source, lessons)
+    # The component form: these builds measure the builder, not the diagram
+    # renderer, and the README's earlier figures were taken without drawing
+    # (the diagram section measures drawing).
+    course = generate(source, lessons, diagrams="component")
     result = SizeResult(lessons)
     collected: dict[str, list] = {name: [] for name in kinds}
     # Round by round, so a change of machine load hits every kind alike.
@@ -317,6 +327,11 @@ def print_targets(results: list[SizeResult], compiled: tuple[int, int, float]) -
             lambda: ("; ".join(f"N={r.lessons}: {verdict(r.untouched_ok)}" for r in results), all(r.untouched_ok for r in results)),
         ),
     ]
+    return print_checks(checks)
+
+
+def print_checks(checks: list) -> bool:
+    """Run each (name, check) and print it with PASS, FAIL or SKIP; True if none failed."""
     width = max(len(name) for name, _ in checks)
     failed = False
     for name, check in checks:
@@ -339,9 +354,18 @@ def main() -> int:
     parser.add_argument("--builds", default=",".join(BUILDS), help=f"builds to time, of {','.join(BUILDS)} (default all; mdx is always run)")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    parser.add_argument(
+        "--diagram-lessons",
+        type=int,
+        help=f"lessons of the diagram section's synthetic course (default {diagram_builds.DEFAULT_LESSONS}; {diagram_builds.QUICK_LESSONS} with --quick)",
+    )
+    sections = parser.add_mutually_exclusive_group()
+    sections.add_argument("--no-diagrams", action="store_true", help="skip the diagram section")
+    sections.add_argument("--only-diagrams", action="store_true", help="run the diagram section only")
     args = parser.parse_args()
     sizes = sorted(QUICK_SIZES if args.quick else {int(size) for size in args.sizes.split(",")})
     runs = 1 if args.quick else args.runs
+    diagram_lessons = args.diagram_lessons or (diagram_builds.QUICK_LESSONS if args.quick else diagram_builds.DEFAULT_LESSONS)
 
     wanted = {"mdx", *args.builds.split(",")}
     if wanted - set(BUILDS):
@@ -350,6 +374,16 @@ def main() -> int:
     project_python = Path(sys.executable)
     print(f"machine: {machine_facts()}")
     print(f"project venv: {package_versions(project_python, 'sphinx', 'myst-parser', 'docutils')}")
+    all_ok = True
+    if not args.only_diagrams:
+        all_ok = size_section(args, sizes, runs, wanted, project_python)
+    if not args.no_diagrams:
+        all_ok = diagram_section(diagram_lessons, runs, project_python) and all_ok
+    return 1 if args.strict and not all_ok else 0
+
+
+def size_section(args, sizes: list[int], runs: int, wanted: set[str], project_python: Path) -> bool:
+    """The builds of every course size, their tables and targets; True if no target failed."""
     pythons = {"project": project_python}
     if "markdown" in wanted:
         pythons["markdown"] = ensure_markdown_venv(args.markdown_venv.resolve())
@@ -376,8 +410,25 @@ def main() -> int:
     if profile:
         print(f"\ncProfile, one mdx -j1 build, N={largest.lessons}: {profile}")
     print("\nTargets (measured in this run):")
-    all_ok = print_targets(results, compiled)
-    return 1 if args.strict and not all_ok else 0
+    return print_targets(results, compiled)
+
+
+def diagram_section(lessons: int, runs: int, python: Path) -> bool:
+    """Diagrams drawn as SVG against the component form; True if no target failed."""
+    print(f"\nDiagram section: the course's own lessons and {lessons} synthetic lessons, {runs} run(s) each; {load()}", flush=True)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="mdx-bench-diagrams-") as scratch:
+        result = diagram_builds.measure(Path(scratch), lessons, runs, python)
+    print(f"\ndiagram section finished in {time.monotonic() - began:.0f} s; {load()}\n")
+    print("Full mdx builds, fresh output and doctree directories, wall time medians. svg, cold = empty diagram cache")
+    print("(renderer started, every chart drawn); svg, cached = the cold build's diagram cache copied into the fresh")
+    print("doctree directory (reads and writes every lesson, draws nothing); component = <Mermaid chart=...>, nothing drawn.")
+    print("diagrams = figures (svg) or <Mermaid> elements in the MDX; drawn = files the build wrote into the diagram cache;")
+    print("start/draw s = the renderer's start-up and drawing (bench.phases; — where the conf.py does not record phases);")
+    print("verify s = Node parsing the MDX back; peak MiB = highest ru_maxrss of one process of the build.\n")
+    diagram_builds.print_table(result)
+    print("\nDiagram targets (measured in this run):")
+    return print_checks(diagram_builds.targets(result))
 
 
 if __name__ == "__main__":

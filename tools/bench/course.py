@@ -6,7 +6,11 @@ lessons share) whose lessons use every construct the ``mdx`` builder
 writes: headings, long Russian prose full of characters MDX would read as
 syntax, lists, a definition list, a quote, a table, code blocks, doctest
 blocks, a Mermaid diagram, callouts of each kind, links to other lessons and
-to headings, images, a figure, footnotes and a raw MDX block.
+to headings, images, a figure, footnotes and a raw MDX block.  Its conf.py
+sets ``mdx_diagrams`` to the form ``generate`` is given: "component" (the
+chart handed to the site's ``<Mermaid>``) or "svg" (drawn at build time in
+headless Chromium; every lesson's chart is different, so an empty diagram
+cache means one drawing per lesson).
 
 The text is drawn from a random generator seeded by the lesson's position,
 so a course of N lessons is the same on every run and every machine, and
@@ -35,6 +39,8 @@ PNG = bytes.fromhex(
 )
 # Events that tools/bench/phases.py records when this variable names a file.
 PHASES_ENV = "BENCH_PHASES_FILE"
+# The values of the builder's mdx_diagrams setting.
+DIAGRAM_FORMS = ("component", "svg")
 
 CONF_PY = f'''\
 """Synthetic course for tools/bench, configured like the course's conf.py."""
@@ -169,11 +175,16 @@ def plan(lessons: int, per_module: int = LESSONS_PER_MODULE) -> list[Lesson]:
     return course
 
 
-def generate(root: Path, lessons: int, per_module: int = LESSONS_PER_MODULE) -> list[Lesson]:
-    """Write the project into ``root`` (which must not exist yet); returns its lessons."""
+def generate(root: Path, lessons: int, per_module: int = LESSONS_PER_MODULE, *, diagrams: str) -> list[Lesson]:
+    """Write the project into ``root`` (which must not exist yet); returns its lessons.
+
+    ``diagrams`` is the conf.py's ``mdx_diagrams``: "component" or "svg".
+    """
+    if diagrams not in DIAGRAM_FORMS:
+        raise ValueError(f"diagrams must be one of {DIAGRAM_FORMS}, not {diagrams!r}")
     course = plan(lessons, per_module)
     root.mkdir(parents=True)
-    (root / "conf.py").write_text(CONF_PY, encoding="utf-8")
+    (root / "conf.py").write_text(CONF_PY + f'mdx_diagrams = "{diagrams}"\n', encoding="utf-8")
     (root / "index.md").write_text("# Синтетический курс\n\n```{toctree}\n:glob:\n\n*/*\n```\n", encoding="utf-8")
     (root / IMAGE).parent.mkdir()
     (root / IMAGE).write_bytes(PNG)

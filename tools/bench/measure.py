@@ -63,13 +63,22 @@ class Summary:
         return statistics.median(run.phases.get(name, math.nan) for run in self.runs)
 
 
-def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctrees: Path, *options: str) -> Run:
-    """Run ``python -m sphinx`` once; raises BuildFailed with its output if it fails."""
+def sphinx_build(
+    python: Path, builder: str, source: Path, outdir: Path, doctrees: Path, *options: str, conf: Path | None = None, env: dict | None = None
+) -> Run:
+    """Run ``python -m sphinx`` once; raises BuildFailed with its output if it fails.
+
+    ``conf`` is the -c directory (default: the source's own conf.py), ``env``
+    more environment variables.  The phases are recorded only if the conf.py
+    loads ``bench.phases`` (the synthetic course's does, the course's own
+    does not: then the run has its wall time and peak memory only).
+    """
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
         phases_file = Path(scratch, "phases.json")
         log = Path(scratch, "log.txt")
-        env = {**os.environ, "PYTHONPATH": str(TOOLS), PHASES_ENV: str(phases_file)}
-        command = [str(python), "-m", "sphinx", "-b", builder, "-q", "-d", str(doctrees), *options, str(source), str(outdir)]
+        env = {**os.environ, "PYTHONPATH": str(TOOLS), PHASES_ENV: str(phases_file), **(env or {})}
+        conf_options = ["-c", str(conf)] if conf is not None else []
+        command = [str(python), "-m", "sphinx", "-b", builder, "-q", "-d", str(doctrees), *conf_options, *options, str(source), str(outdir)]
         with log.open("wb") as output:
             began = time.monotonic()
             process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=source)
@@ -79,13 +88,20 @@ def sphinx_build(python: Path, builder: str, source: Path, outdir: Path, doctree
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             raise BuildFailed(f"{' '.join(command)} exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        marks = json.loads(phases_file.read_text(encoding="utf-8"))
+        marks = json.loads(phases_file.read_text(encoding="utf-8")) if phases_file.is_file() else None
+    if marks is None:
+        return Run(ended - began, usage.ru_maxrss)
     times = [began, *(marks[mark] for mark in MARKS), ended]
     phases = dict(zip(PHASES, (b - a for a, b in zip(times, times[1:]))))
-    for mark in ("write_doc", "mdx_serialize", "mdx_verify"):
+    # Seconds (and, for diagrams_drawn, a count) as bench.phases recorded them.
+    for mark in ("write_doc", "mdx_serialize", "mdx_verify", "diagram_start", "diagram_draw", "diagrams_drawn"):
         if mark in marks:
             phases[mark] = marks[mark]
     return Run(ended - began, usage.ru_maxrss, phases)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def python_of(venv: Path) -> Path:

@@ -11,7 +11,11 @@ RESOLVING phase (loading doctrees, post-transforms); answers still pending
 are written in ``finish()``, which is part of the write phase.  With ``-j`` the mdx
 builder writes in worker processes, so it is missing there.  For mdx builds
 also ``mdx_serialize``/``mdx_verify``: the seconds Node spent writing the MDX
-and parsing it back to check it.  Recording a
+and parsing it back to check it; and, when the build drew its diagrams as
+SVG (``app.builder.diagram_store``), ``diagram_start`` (seconds starting
+the renderer: Node and headless Chromium, 0 if every chart was in the
+cache), ``diagram_draw`` (seconds the renderer spent drawing) and
+``diagrams_drawn`` (charts drawn, not taken from the cache).  Recording a
 handful of timestamps costs nothing next to a build.
 """
 
@@ -69,6 +73,11 @@ def setup(app):
         # ran while Sphinx was busy.
         for step, seconds in getattr(app.builder, "writer_seconds", {}).items():
             stamps[f"mdx_{step}"] = seconds
+        store = getattr(app.builder, "diagram_store", None)
+        if store is not None:
+            stamps["diagram_start"] = store.seconds["start"]
+            stamps["diagram_draw"] = store.seconds["draw"]
+            stamps["diagrams_drawn"] = store.drawn_count
         with open(os.environ[PHASES_ENV], "w", encoding="utf-8") as handle:
             json.dump(stamps, handle)
 
