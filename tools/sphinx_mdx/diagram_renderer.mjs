@@ -27,7 +27,8 @@
 // - what nothing in the drawing uses is dropped, so the page carries (and the
 //   builder verifies) about half the bytes: CSS rules that match no element
 //   of this diagram, <defs> content (markers, gradients) nothing refers to,
-//   data-* attributes the remaining CSS does not select on, empty style
+//   data-* attributes and class names the remaining CSS does not select on,
+//   a word's <tspan> that only repeats its line's font, empty style
 //   attributes and empty groups.
 
 import { createRequire } from 'node:module';
@@ -163,6 +164,26 @@ function pruneUnused(svg) {
         const unusedData = attribute.name.startsWith('data-') && !css.includes(attribute.name);
         const emptyStyle = attribute.name === 'style' && !attribute.value.replace(/[\s;]/g, '');
         if (unusedData || emptyStyle) element.removeAttribute(attribute.name);
+      }
+    }
+    // Class names no rule selects, and a word's own font style or weight
+    // where it is its line's anyway (Mermaid gives every word of a label a
+    // <tspan> with both); a <tspan> left with no attribute is just its text.
+    for (const element of svg.querySelectorAll('[class]')) {
+      const used = element.getAttribute('class').split(/\s+/).filter((name) => name && new RegExp(`\\.${name.replace(/[^\w-]/g, '\\$&')}(?![\\w-])`).test(css));
+      if (used.length) element.setAttribute('class', used.join(' '));
+      else element.removeAttribute('class');
+    }
+    for (const word of [...svg.querySelectorAll('tspan')].reverse()) {
+      const line = getComputedStyle(word.parentElement);
+      if (word.getAttribute('font-style') === line.fontStyle) word.removeAttribute('font-style');
+      if (word.getAttribute('font-weight') === line.fontWeight || (word.getAttribute('font-weight') === 'normal' && line.fontWeight === '400')) {
+        word.removeAttribute('font-weight');
+      }
+      if (!word.attributes.length) {
+        const parent = word.parentElement;
+        word.replaceWith(...word.childNodes);
+        parent.normalize();
       }
     }
     for (const group of [...svg.querySelectorAll('g, defs')].reverse()) {
