@@ -139,3 +139,23 @@ def test_a_course_is_the_same_on_every_generation(tmp_path):
     files = sorted(path.relative_to(tmp_path / "a") for path in (tmp_path / "a").rglob("*") if path.is_file())
     assert len(files) == LESSONS + 3  # lessons, conf.py, index.md, the image
     assert all((tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes() for path in files)
+
+
+def test_the_renderer_comparison_runs_as_the_readme_shows():
+    # PYTHONPATH=tools .venv/bin/python tools/bench/diagram_renderers.py
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "bench" / "diagram_renderers.py")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(TOOLS)},
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout
+    # Every course chart is measured with both renderers, and each gets its summary line.
+    for line in re.findall(r"^(05-module-5/\S+\.md:\d+)", output, re.M):
+        assert re.search(rf"^{re.escape(line)} +beautiful-mermaid +\S", output, re.M), line
+    assert len(re.findall(r"^05-module-5/\S+\.md:\d+ ", output, re.M)) >= 3
+    assert re.search(r"^beautiful-mermaid: faithful on \d+/\d+ charts", output, re.M)
+    assert re.search(r"^mermaid\+Chromium: faithful on \d+/\d+ charts", output, re.M)
