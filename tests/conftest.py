@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from course_builds import LESSONS, build_course
+from course_builds import LESSONS, make_course
 from node_tools import astro_build, astro_site_dir
 
 pytest_plugins = ["sphinx.testing.fixtures", "fixtures_kafka"]
@@ -25,23 +25,22 @@ def course_lessons() -> list[str]:
     return LESSONS
 
 
-def _built_course(tmp_path_factory, builder: str) -> Path:
-    outdir = tmp_path_factory.mktemp("course") / builder
-    result = build_course(builder, outdir)
-    assert result.returncode == 0, result.stderr
-    return outdir
-
-
 @pytest.fixture(scope="session")
 def course_mdx(tmp_path_factory, course_lessons) -> Path:
-    """The course's MDX (built with -W: any warning fails every test using it)."""
-    return _built_course(tmp_path_factory, "mdx")
+    """The course's MDX by `make mdx` (with -W: any warning fails every test using it)."""
+    build = tmp_path_factory.mktemp("course")
+    result = make_course("mdx", build, f"MDX_OUT={build / 'mdx'}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return build / "mdx"
 
 
 @pytest.fixture(scope="session")
 def course_html(tmp_path_factory, course_lessons) -> Path:
-    """The course's preview site (built with -W)."""
-    return _built_course(tmp_path_factory, "html")
+    """The course's preview site by `make html` (with -W)."""
+    build = tmp_path_factory.mktemp("course")
+    result = make_course("html", build)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return build / "html" / "ru"
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,19 @@ def build_course(builder: str, outdir: Path, *extra: str, env: dict | None = Non
     return sphinx_build(builder, DOCS, outdir, "-W", "--keep-going", *extra, conf=ROOT, env=env)
 
 
+def make_course(target: str, builddir: Path, *extra: str) -> subprocess.CompletedProcess:
+    """`make <target>` for the course, as the README shows it, every warning
+    an error; build outputs under ``builddir`` (the preview in
+    ``builddir/html/ru``)."""
+    return subprocess.run(
+        ["make", "--no-print-directory", target, f"BUILDDIR={builddir}", "SPHINXOPTS=-W --keep-going", *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def run_course_doctests(outdir: Path, broker, language: str = "ru") -> str:
     """Every doctest of the course against ``broker``, by the README's own
     command (`make doctest`), every warning an error; fails unless all pass
