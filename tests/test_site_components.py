@@ -140,3 +140,36 @@ def test_props_in_the_settings_win_over_the_site_file(rootdir, tmp_path):
     callout = {"name": "Callout", "file": "Callout.tsx", "export": "default", "props": ["type"]}
     out, _status, _warnings = build_into(site, rootdir, tmp_path, mdx_components={"callout": callout})
     assert "title=" not in (out / CALLOUTS).read_text(encoding="utf-8")
+
+
+# --- settings --------------------------------------------------------------
+
+
+def test_the_readme_settings_table_is_the_declaration():
+    from sphinx_mdx.settings import markdown_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme
+
+
+def test_every_setting_fills_its_field():
+    import dataclasses
+
+    from sphinx_mdx.settings import SETTINGS, MdxSettings
+
+    fields = {field.name for field in dataclasses.fields(MdxSettings)}
+    assert {setting.field for setting in SETTINGS} <= fields
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"mdx_diagrams": "png"}, "mdx_diagrams must be one of ('svg', 'component'), not 'png'"),
+        ({"mdx_admonition_style": "box"}, "mdx_admonition_style must be one of ('auto', 'callout', 'blockquote'), not 'box'"),
+        ({"mdx_site_base": 1}, "mdx_site_base must be a str, not int (1)"),
+    ],
+)
+def test_a_wrong_setting_stops_the_build_naming_it(rootdir, tmp_path, override, message):
+    site = make_site(tmp_path / "site", {})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        build_into(site, rootdir, tmp_path, **override)

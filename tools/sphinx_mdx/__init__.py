@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from . import collectors, i18n
 from .builder import MdxBuilder
-from .settings import CONFIG_VALUES
+from .settings import SETTINGS
 
 
 def _keep_typography(app, config) -> None:
@@ -30,8 +30,8 @@ def _keep_typography(app, config) -> None:
 
 def setup(app):
     app.add_builder(MdxBuilder)
-    for name, (default, rebuild) in CONFIG_VALUES.items():
-        app.add_config_value(name, default, rebuild)
+    for setting in SETTINGS:
+        app.add_config_value(setting.name, setting.default, setting.rebuild, types=setting.types)
     app.connect("config-inited", _keep_typography)
     i18n.setup(app)
     collectors.register(app)

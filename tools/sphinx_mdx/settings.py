@@ -82,26 +82,104 @@ DEFAULT_LANGUAGE_ALIASES = {
     "default": "python",
 }
 
-CONFIG_VALUES = {
-    # name: (default, rebuild)
-    "mdx_site_base": ("/debezium-course", "env"),
-    "mdx_content_root": ("src/content/course", "env"),
-    "mdx_components_dir": ("src/components", "env"),
-    "mdx_components": (DEFAULT_COMPONENTS, "env"),
-    "mdx_admonition_style": ("auto", "env"),
-    "mdx_diagrams": ("svg", "env"),
-    "mdx_diagram_theme": (DEFAULT_DIAGRAM_THEME, "env"),
-    "mdx_admonition_map": (DEFAULT_ADMONITION_MAP, "env"),
-    "mdx_external_lessons": ([], "env"),
-    "mdx_output_language": ("text", "env"),
-    "mdx_language_aliases": (DEFAULT_LANGUAGE_ALIASES, "env"),
-}
-
-_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
-
-
 ADMONITION_STYLES = ("auto", "callout", "blockquote")
 DIAGRAM_FORMS = ("svg", "component")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``mdx_*`` setting of ``conf.py``: the one place it is declared.
+
+    It drives ``add_config_value`` (default, rebuild, types), the checks
+    every setting gets (its type, one of ``choices``), the field of
+    ``MdxSettings`` it fills (the name without ``mdx_``), and the README's
+    settings table (``markdown_table``; a test compares the two).
+    """
+
+    name: str
+    default: object
+    types: tuple
+    description: str
+    choices: tuple = ()
+    # How the README shows a default too long for the table.
+    shown_default: str | None = None
+    rebuild: str = "env"
+
+    @property
+    def field(self) -> str:
+        return self.name.removeprefix("mdx_")
+
+    def check(self, value: object) -> None:
+        if not isinstance(value, self.types):
+            wanted = " or ".join(kind.__name__ for kind in self.types)
+            raise ConfigError(f"{self.name} must be a {wanted}, not {type(value).__name__} ({value!r})")
+        if self.choices and value not in self.choices:
+            raise ConfigError(f"{self.name} must be one of {self.choices}, not {value!r}")
+
+
+SETTINGS = (
+    Setting("mdx_site_base", "/debezium-course", (str,), "base of site URLs"),
+    Setting("mdx_content_root", "src/content/course", (str,), "where the MDX lives in the site"),
+    Setting("mdx_components_dir", "src/components", (str,), "where the components live in the site; imports are relative paths between the two"),
+    Setting(
+        "mdx_components",
+        DEFAULT_COMPONENTS,
+        (dict,),
+        "names, files, export style and, optionally, `props` of the components, by role; a role given here replaces its default "
+        "(without `props`, a Callout's `title` prop is looked up in its source)",
+        shown_default="Mermaid (named export), Callout (default export)",
+    ),
+    Setting(
+        "mdx_admonition_style",
+        "auto",
+        (str,),
+        "`auto`: `<Callout>` when the site has it, else blockquotes with a bold title; `callout` (an error if the site lacks it) or `blockquote`",
+        choices=ADMONITION_STYLES,
+    ),
+    Setting(
+        "mdx_diagrams",
+        "svg",
+        (str,),
+        "`svg`: Mermaid charts drawn at build time; `component`: the site's Mermaid component (an error if the site lacks it)",
+        choices=DIAGRAM_FORMS,
+    ),
+    Setting(
+        "mdx_diagram_theme",
+        DEFAULT_DIAGRAM_THEME,
+        (dict,),
+        "Mermaid configuration (`theme`, `themeVariables`, `fontFamily`) for drawn diagrams",
+        shown_default="dark, `DEFAULT_DIAGRAM_THEME` in `tools/sphinx_mdx/settings.py`",
+    ),
+    Setting(
+        "mdx_admonition_map",
+        DEFAULT_ADMONITION_MAP,
+        (dict,),
+        "admonition kind → Callout type (`note`, `tip`, `warning`, `danger`); entries here are added to the defaults",
+        shown_default="`DEFAULT_ADMONITION_MAP` in `tools/sphinx_mdx/settings.py`",
+    ),
+    Setting("mdx_external_lessons", [], (list, tuple), "prerequisites that exist only on the site, like `module-1/05-python-consumer`"),
+    Setting("mdx_output_language", "text", (str,), "code-fence language of doctest output"),
+    Setting(
+        "mdx_language_aliases",
+        DEFAULT_LANGUAGE_ALIASES,
+        (dict,),
+        "Sphinx's name of a code language → the one the site's highlighter knows; entries here are added to the defaults",
+        shown_default="`pycon`, `python3`, `ipython3`, `default` → `python`; `none` → `text`",
+    ),
+)
+
+
+def markdown_table() -> str:
+    """The README's table of settings, from their declarations."""
+
+    def default(setting: Setting) -> str:
+        return setting.shown_default or f"`{setting.default!r}`".replace("'", "")
+
+    rows = [f"| `{setting.name}` | {default(setting)} | {setting.description} |" for setting in SETTINGS]
+    return "\n".join(["| setting | default | meaning |", "| --- | --- | --- |", *rows])
+
+
+_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +194,9 @@ class Component:
 
 @dataclass(frozen=True)
 class MdxSettings:
+    """The settings of a build, checked: one field per ``Setting`` (its
+    name without ``mdx_``), plus what comes from Sphinx's own settings."""
+
     site_base: str
     content_root: str
     components_dir: str
@@ -126,14 +207,33 @@ class MdxSettings:
     admonition_map: dict
     external_lessons: tuple
     output_language: str
-    default_language: str
     language_aliases: dict
+    default_language: str
     callout_types: tuple = CALLOUT_TYPES
 
     @classmethod
     def from_config(cls, config) -> MdxSettings:
+        values = {}
+        for setting in SETTINGS:
+            value = config[setting.name]
+            setting.check(value)
+            values[setting.field] = value
+        values["components"] = cls._components(values["components"])
+        values["admonition_map"] = admonition_map = {**DEFAULT_ADMONITION_MAP, **values["admonition_map"]}
+        for kind, callout_type in admonition_map.items():
+            if callout_type not in CALLOUT_TYPES:
+                raise ConfigError(f"mdx_admonition_map[{kind!r}] = {callout_type!r}: the Callout component takes {CALLOUT_TYPES}")
+        values["external_lessons"] = tuple(values["external_lessons"])
+        for lesson in values["external_lessons"]:
+            if not paths.COURSE_LESSON_ID.match(lesson):
+                raise ConfigError(f"mdx_external_lessons: {lesson!r} is not a course lesson id like 'module-1/05-python-consumer'")
+        values["language_aliases"] = {**DEFAULT_LANGUAGE_ALIASES, **values["language_aliases"]}
+        return cls(**values, default_language=config.highlight_language or "python")
+
+    @staticmethod
+    def _components(configured: dict) -> dict[str, Component]:
         components = {}
-        for role, spec in {**DEFAULT_COMPONENTS, **config.mdx_components}.items():
+        for role, spec in {**DEFAULT_COMPONENTS, **configured}.items():
             spec = dict(spec)
             if spec.get("props") is not None:
                 spec["props"] = tuple(spec["props"])
@@ -146,33 +246,7 @@ class MdxSettings:
             if component.export not in ("named", "default"):
                 raise ConfigError(f"mdx_components[{role!r}]: export must be 'named' or 'default'")
             components[role] = component
-        if config.mdx_admonition_style not in ADMONITION_STYLES:
-            raise ConfigError(f"mdx_admonition_style must be one of {ADMONITION_STYLES}, not {config.mdx_admonition_style!r}")
-        if config.mdx_diagrams not in DIAGRAM_FORMS:
-            raise ConfigError(f"mdx_diagrams must be one of {DIAGRAM_FORMS}, not {config.mdx_diagrams!r}")
-        if not isinstance(config.mdx_diagram_theme, dict):
-            raise ConfigError("mdx_diagram_theme must be a dict of Mermaid configuration (theme, themeVariables, …)")
-        admonition_map = {**DEFAULT_ADMONITION_MAP, **config.mdx_admonition_map}
-        for kind, callout_type in admonition_map.items():
-            if callout_type not in CALLOUT_TYPES:
-                raise ConfigError(f"mdx_admonition_map[{kind!r}] = {callout_type!r}: the Callout component takes {CALLOUT_TYPES}")
-        for lesson in config.mdx_external_lessons:
-            if not paths.COURSE_LESSON_ID.match(lesson):
-                raise ConfigError(f"mdx_external_lessons: {lesson!r} is not a course lesson id like 'module-1/05-python-consumer'")
-        return cls(
-            site_base=config.mdx_site_base,
-            content_root=config.mdx_content_root,
-            components_dir=config.mdx_components_dir,
-            components=components,
-            admonition_style=config.mdx_admonition_style,
-            diagrams=config.mdx_diagrams,
-            diagram_theme=config.mdx_diagram_theme,
-            admonition_map=admonition_map,
-            external_lessons=tuple(config.mdx_external_lessons),
-            output_language=config.mdx_output_language,
-            default_language=config.highlight_language or "python",
-            language_aliases={**DEFAULT_LANGUAGE_ALIASES, **config.mdx_language_aliases},
-        )
+        return components
 
     def component(self, role: str) -> Component:
         return self.components[role]
