@@ -325,3 +325,21 @@ def test_update_golden_rewrites_and_fails_never_passes():
     assert run.returncode == 1, run.stdout + run.stderr
     assert "UPDATE_GOLDEN=1 rewrote tests/golden/constructs/" in run.stdout
     assert rewritten == golden
+
+
+# --- nodes of other extensions ------------------------------------------------
+
+
+@pytest.mark.sphinx("mdx", testroot="extension")
+def test_another_extension_teaches_the_builder_a_node(app, warning):
+    app.build()
+    mdx = (app.outdir / "05-module-5" / "01-badges.mdx").read_text(encoding="utf-8")
+    (record,) = compile_mdx([app.outdir / "05-module-5" / "01-badges.mdx"], tree=True, check=True)
+
+    # The registered handler built the node, and its text stays text.
+    assert "Новый **beta \\{x}** значок" in mdx
+    assert "Новый beta {x} значок и штамп без формы." in record["text"]
+    # A node with no MDX form is written as its text, with a warning at its line.
+    warnings = warning.getvalue()
+    assert "01-badges.md:11: WARNING: no MDX form for 'stamp' nodes; its text is written as plain text" in warnings
+    assert "'badge'" not in warnings

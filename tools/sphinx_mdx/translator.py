@@ -14,7 +14,6 @@ so a problem found in the tree is reported at the lesson's line.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from urllib.parse import unquote
@@ -51,30 +50,13 @@ def text(value: str) -> dict:
     return {"type": "text", "value": value}
 
 
-@functools.cache
-def _handlers(translator_class: type, node_class: type) -> tuple[Callable, Callable]:
-    """The visit and depart methods for a node class: the first along its MRO.
-
-    The same rule as ``SphinxTranslator.dispatch_visit``, looked up once per
-    node class instead of once per node.
-    """
-
-    def first(prefix: str, fallback: Callable) -> Callable:
-        for klass in node_class.__mro__:
-            method = getattr(translator_class, prefix + klass.__name__, None)
-            if method is not None:
-                return method
-        return fallback
-
-    return first("visit_", translator_class.unknown_visit), first("depart_", translator_class.unknown_departure)
-
-
 class MdxTranslator(SphinxTranslator):
     def __init__(self, document: nodes.document, builder) -> None:
         super().__init__(document, builder)
         self.docname = builder.current_docname
         self.settings_mdx = builder.mdx_settings
         self.components_used: set[str] = set()
+        self._handlers: dict[type, tuple[Callable, Callable]] = {}
         self.forms = builder.forms
         # Why this lesson cannot be written (a diagram Mermaid cannot draw).
         self.problems: list[Problem] = []
@@ -100,14 +82,32 @@ class MdxTranslator(SphinxTranslator):
         large course that was about half of the time spent in this
         translator.  The visit methods here only ever raise SkipNode.
         """
-        visit, depart = _handlers(type(self), type(node))
+        visit, depart = self._handlers.get(type(node)) or self._find_handlers(type(node))
         try:
-            visit(self, node)
+            visit(node)
         except nodes.SkipNode:
             return
         for child in node.children:
             self.walk(child)
-        depart(self, node)
+        depart(node)
+
+    def _find_handlers(self, node_class: type) -> tuple[Callable, Callable]:
+        """The visit and depart methods for a node class: the first along its
+        MRO, as ``SphinxTranslator.dispatch_visit`` finds them, looked up once
+        per node class.  ``getattr`` on the instance also finds the handlers
+        another extension registers with ``app.add_node(..., mdx=(visit,
+        depart))``, which Sphinx sets on the translator instance."""
+
+        def first(prefix: str, fallback: Callable) -> Callable:
+            for klass in node_class.__mro__:
+                method = getattr(self, prefix + klass.__name__, None)
+                if method is not None:
+                    return method
+            return fallback
+
+        handlers = (first("visit_", self.unknown_visit), first("depart_", self.unknown_departure))
+        self._handlers[node_class] = handlers
+        return handlers
 
     def walk_children(self, node: nodes.Node) -> None:
         for child in node.children:
@@ -116,14 +116,23 @@ class MdxTranslator(SphinxTranslator):
     # ------------------------------------------------------------------
     # building the tree
 
-    def _new(self, kind: str, source: nodes.Node | None = None, **fields) -> dict:
+    # The tree-building API, for this translator and for other extensions:
+    # a handler registered with app.add_node(Node, mdx=(visit, depart)) is
+    # called with this translator as ``self`` and builds its part of the
+    # page with new/append/enter/leave (mdast nodes; author text only in
+    # node values, which the writer verifies like everything else).
+
+    def new(self, kind: str, source: nodes.Node | None = None, **fields) -> dict:
+        """An mdast node that carries the lesson line of ``source``."""
         node = {"type": kind, **fields}
         line = get_node_line(source) if source is not None else None
         if line:
             node["data"] = {"line": line}
         return node
 
-    def _append(self, node: dict) -> dict:
+    def append(self, node: dict) -> dict:
+        """Append a node to the one being filled (inline content directly in
+        a block container gets a paragraph)."""
         parent = self._open[-1]
         if node["type"] in PHRASING and parent["type"] in FLOW_PARENTS:
             if not parent["children"] or parent["children"][-1] is not self._loose_paragraph:
@@ -133,14 +142,15 @@ class MdxTranslator(SphinxTranslator):
         parent["children"].append(node)
         return node
 
-    def _enter(self, node: dict) -> dict:
+    def enter(self, node: dict) -> dict:
         """Append a node with children and make it the one being filled."""
-        self._append(node)
+        self.append(node)
         node.setdefault("children", [])
         self._open.append(node)
         return node
 
-    def _leave(self) -> dict:
+    def leave(self) -> dict:
+        """Close the node ``enter`` opened."""
         return self._open.pop()
 
     @staticmethod
@@ -150,9 +160,9 @@ class MdxTranslator(SphinxTranslator):
 
     def _styled_paragraph(self, source: nodes.Node, style: str, children) -> None:
         """A paragraph of ``children`` in emphasis or strong: rubrics, captions, table titles."""
-        paragraph = self._enter(self._new("paragraph", source))
+        paragraph = self.enter(self.new("paragraph", source))
         self._inside(self._append_to(paragraph, {"type": style}), children)
-        self._leave()
+        self.leave()
 
     def _skip(self, node):
         raise nodes.SkipNode
@@ -192,16 +202,16 @@ class MdxTranslator(SphinxTranslator):
         if parent is self._title_section:
             # The page title is the front matter's `title`; the site renders it.
             raise nodes.SkipNode
-        self._enter(self._new("heading", node, depth=min(self._section_level + 1, 6)))
+        self.enter(self.new("heading", node, depth=min(self._section_level + 1, 6)))
 
     def depart_title(self, node):
-        self._leave()
+        self.leave()
 
     def visit_paragraph(self, node):
-        self._enter(self._new("paragraph", node))
+        self.enter(self.new("paragraph", node))
 
     def depart_paragraph(self, node):
-        self._leave()
+        self.leave()
 
     def visit_compound(self, node):
         if "toctree-wrapper" in node["classes"]:
@@ -231,33 +241,33 @@ class MdxTranslator(SphinxTranslator):
     # to say, once it knows which items hold more than one block.
 
     def visit_bullet_list(self, node):
-        self._enter(self._new("list", node, ordered=False))
+        self.enter(self.new("list", node, ordered=False))
 
     def visit_enumerated_list(self, node):
-        self._enter(self._new("list", node, ordered=True, start=node.get("start", 1)))
+        self.enter(self.new("list", node, ordered=True, start=node.get("start", 1)))
 
     def _depart_list(self, node):
-        self._leave()
+        self.leave()
 
     depart_bullet_list = depart_enumerated_list = _depart_list
 
     def visit_list_item(self, node):
-        self._enter(self._new("listItem", node))
+        self.enter(self.new("listItem", node))
 
     def depart_list_item(self, node):
-        self._leave()
+        self.leave()
 
     def visit_definition_list(self, node):
         # Markdown has no definition lists: each term becomes a list item in
         # bold with its definition below it.
-        self._enter(self._new("list", node, ordered=False))
+        self.enter(self.new("list", node, ordered=False))
 
     def depart_definition_list(self, node):
-        self._leave()
+        self.leave()
 
     def visit_definition_list_item(self, node):
-        item = self._enter(self._new("listItem", node))
-        term = self._new("paragraph", node, children=[])
+        item = self.enter(self.new("listItem", node))
+        term = self.new("paragraph", node, children=[])
         strong = {"type": "strong", "children": []}
         term["children"].append(strong)
         item["children"].append(term)
@@ -267,7 +277,7 @@ class MdxTranslator(SphinxTranslator):
             self._inside(strong, child.children)
 
     def depart_definition_list_item(self, node):
-        self._leave()
+        self.leave()
 
     # Already written by visit_definition_list_item.
     visit_term = visit_classifier = _skip
@@ -279,29 +289,29 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def visit_block_quote(self, node):
-        self._enter(self._new("blockquote", node))
+        self.enter(self.new("blockquote", node))
 
     def depart_block_quote(self, node):
-        self._leave()
+        self.leave()
 
     def visit_attribution(self, node):
-        self._enter(self._new("paragraph", node, children=[text("— ")]))
+        self.enter(self.new("paragraph", node, children=[text("— ")]))
 
     def depart_attribution(self, node):
-        self._leave()
+        self.leave()
 
     def visit_line_block(self, node):
-        paragraph = self._enter(self._new("paragraph", node))
+        paragraph = self.enter(self.new("paragraph", node))
         for index, line in enumerate(node.findall(nodes.line)):
             if index:
                 paragraph["children"].append({"type": "break"})
             self.walk_children(line)
-        self._leave()
+        self.leave()
         raise nodes.SkipNode
 
     def visit_transition(self, node):
         if "footnotes" not in node["classes"]:
-            self._append(self._new("thematicBreak", node))
+            self.append(self.new("thematicBreak", node))
         raise nodes.SkipNode
 
     def visit_rubric(self, node):
@@ -320,7 +330,7 @@ class MdxTranslator(SphinxTranslator):
 
     def _code(self, node, language: str) -> None:
         language = _NOT_LANGUAGE.sub("", self.settings_mdx.language_aliases.get(language, language))
-        self._append(self._new("code", node, lang=language or None, meta=None, value=node.astext().rstrip("\n")))
+        self.append(self.new("code", node, lang=language or None, meta=None, value=node.astext().rstrip("\n")))
         raise nodes.SkipNode
 
     def visit_caption(self, node):
@@ -337,28 +347,28 @@ class MdxTranslator(SphinxTranslator):
     # inline kinds
 
     def visit_Text(self, node):
-        self._append(text(node.astext()))
+        self.append(text(node.astext()))
 
     def depart_Text(self, node):
         pass
 
     def visit_emphasis(self, node):
-        self._enter({"type": "emphasis"})
+        self.enter({"type": "emphasis"})
 
     def depart_emphasis(self, node):
-        self._leave()
+        self.leave()
 
     visit_title_reference = visit_emphasis
     depart_title_reference = depart_emphasis
 
     def visit_strong(self, node):
-        self._enter({"type": "strong"})
+        self.enter({"type": "strong"})
 
     def depart_strong(self, node):
-        self._leave()
+        self.leave()
 
     def visit_literal(self, node):
-        self._append({"type": "inlineCode", "value": node.astext()})
+        self.append({"type": "inlineCode", "value": node.astext()})
         raise nodes.SkipNode
 
     visit_literal_emphasis = visit_literal
@@ -376,12 +386,12 @@ class MdxTranslator(SphinxTranslator):
                 type="mdx",
                 subtype="raw",
             )
-            self._append(text(node.astext()))
+            self.append(text(node.astext()))
         elif "mdx" in fmt:
             # The author opted in to raw MDX explicitly; the writer parses it.
-            self._append(self._new("mdxRaw", node, value=node.astext()))
+            self.append(self.new("mdxRaw", node, value=node.astext()))
         elif "html" in fmt and node.astext().strip() in {"<br />", "<br>", "<br/>"}:
-            self._append({"type": "break"})
+            self.append({"type": "break"})
         elif fmt and not {"html", "mdx"} & set(fmt):
             pass  # written for another output format (e.g. LaTeX), like other builders skip it
         else:
@@ -393,16 +403,16 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_subscript(self, node):
         # Markdown has no sub- or superscript; the HTML elements say it.
-        self._enter(self._new("mdxJsxTextElement", node, name="sub", attributes=[]))
+        self.enter(self.new("mdxJsxTextElement", node, name="sub", attributes=[]))
 
     def depart_subscript(self, node):
-        self._leave()
+        self.leave()
 
     def visit_superscript(self, node):
-        self._enter(self._new("mdxJsxTextElement", node, name="sup", attributes=[]))
+        self.enter(self.new("mdxJsxTextElement", node, name="sup", attributes=[]))
 
     def depart_superscript(self, node):
-        self._leave()
+        self.leave()
 
     def visit_problematic(self, node):
         pass
@@ -412,26 +422,26 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_abbreviation(self, node):
         attributes = [escaping.jsx_attribute("title", node["explanation"])] if node.get("explanation") else []
-        self._enter(self._new("mdxJsxTextElement", node, name="abbr", attributes=attributes))
+        self.enter(self.new("mdxJsxTextElement", node, name="abbr", attributes=attributes))
 
     def depart_abbreviation(self, node):
-        self._leave()
+        self.leave()
 
     # ------------------------------------------------------------------
     # links and footnotes
 
     def visit_reference(self, node):
         target = self._link_target(node)
-        link = self._new("link", node, url=target or "", title=None, children=[])
+        link = self.new("link", node, url=target or "", title=None, children=[])
         self._inside(link, node.children)
         if target is None:
             # Nowhere to point on the site: keep the words, without a link.
             for child in link["children"]:
-                self._append(child)
+                self.append(child)
         else:
             if not link["children"]:
                 link["children"].append(text(target))
-            self._append(link)
+            self.append(link)
         raise nodes.SkipNode
 
     def _link_target(self, node) -> str | None:
@@ -480,20 +490,20 @@ class MdxTranslator(SphinxTranslator):
         pass
 
     def visit_footnote_reference(self, node):
-        self._append({"type": "footnoteReference", "identifier": node["refid"], "label": node["refid"]})
+        self.append({"type": "footnoteReference", "identifier": node["refid"], "label": node["refid"]})
         raise nodes.SkipNode
 
     def visit_footnote(self, node):
         content = (child for child in node.children if not isinstance(child, nodes.label))
         if node.get("backrefs"):
             identifier = node["ids"][0]
-            self._inside(self._append(self._new("footnoteDefinition", node, identifier=identifier, label=identifier)), content)
+            self._inside(self.append(self.new("footnoteDefinition", node, identifier=identifier, label=identifier)), content)
             raise nodes.SkipNode
         # Nothing refers to it: the site drops an unreferenced footnote
         # definition, while the preview shows it with its label.  Written as
         # text, label first, so nothing is lost.
         label = next((child.astext() for child in node.children if isinstance(child, nodes.label)), "")
-        self._append(self._new("paragraph", node, children=[text(f"[{label}]")]))
+        self.append(self.new("paragraph", node, children=[text(f"[{label}]")]))
         for child in content:
             self.walk(child)
         raise nodes.SkipNode
@@ -510,9 +520,9 @@ class MdxTranslator(SphinxTranslator):
             source = self.builder.image_reference(self.docname, uri, node)
             if source is None:
                 # The file is missing: keep the words, lose nothing.
-                self._append(text(alt))
+                self.append(text(alt))
                 raise nodes.SkipNode
-        self._append(self._new("image", node, url=source, alt=alt, title=None))
+        self.append(self.new("image", node, url=source, alt=alt, title=None))
         raise nodes.SkipNode
 
     def visit_figure(self, node):
@@ -551,26 +561,26 @@ class MdxTranslator(SphinxTranslator):
 
     def _pipe_table(self, node, rows, header_rows: int) -> None:
         width = len(rows[0])
-        table = self._enter(self._new("table", node, align=[None] * width))
+        table = self.enter(self.new("table", node, align=[None] * width))
         if not header_rows:
             # GFM needs exactly one header row; a table without one gets an empty header.
             table["children"].append({"type": "tableRow", "children": [{"type": "tableCell", "children": []} for _ in range(width)]})
         for row in rows:
-            mdast_row = self._append_to(table, self._new("tableRow", row[0].parent, children=[]))
+            mdast_row = self._append_to(table, self.new("tableRow", row[0].parent, children=[]))
             for entry in row:
                 self._inside(self._append_to(mdast_row, {"type": "tableCell"}), entry.children[0].children if entry.children else [])
-        self._leave()
+        self.leave()
 
     def _list_table(self, node, rows) -> None:
         # Cells with block content cannot go into a pipe table: each row is a
         # list item holding a list of its cells.
-        outer = self._enter(self._new("list", node, ordered=False))
+        outer = self.enter(self.new("list", node, ordered=False))
         for row in rows:
             item = self._append_to(outer, {"type": "listItem", "children": []})
             cells = self._append_to(item, {"type": "list", "ordered": False, "children": []})
             for entry in row:
                 self._inside(self._append_to(cells, {"type": "listItem"}), entry.children)
-        self._leave()
+        self.leave()
 
     # ------------------------------------------------------------------
     # components: callouts and diagrams
@@ -587,15 +597,15 @@ class MdxTranslator(SphinxTranslator):
         content = [child for child in node.children if child is not title_node]
         bold_title = {"type": "paragraph", "children": [{"type": "strong", "children": [text(title)]}]}
         if self.forms.callouts == "blockquote":
-            box = self._new("blockquote", node, children=[bold_title])
+            box = self.new("blockquote", node, children=[bold_title])
         else:
             self.components_used.add("callout")
             attributes = [escaping.jsx_attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
             if self.forms.callout_title_prop:
                 attributes.append(escaping.jsx_attribute("title", title))
             children = [] if self.forms.callout_title_prop else [bold_title]
-            box = self._new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes, children=children)
-        self._inside(self._append(box), content)
+            box = self.new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes, children=children)
+        self._inside(self.append(box), content)
         raise nodes.SkipNode
 
     visit_attention = visit_caution = visit_danger = visit_error = visit_hint = visit_admonition
@@ -609,7 +619,7 @@ class MdxTranslator(SphinxTranslator):
         self.components_used.add("mermaid")
         chart = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(chart_source(node)) + "`"}
         attributes = [escaping.jsx_attribute("chart", chart), escaping.jsx_attribute("client:visible", None)]
-        self._append(self._new("mdxJsxFlowElement", node, name=component.name, attributes=attributes, children=[]))
+        self.append(self.new("mdxJsxFlowElement", node, name=component.name, attributes=attributes, children=[]))
         raise nodes.SkipNode
 
     def _drawn_diagram(self, node):
@@ -622,7 +632,7 @@ class MdxTranslator(SphinxTranslator):
             return
         self._diagrams += 1
         try:
-            self._append(diagram_jsx(drawn.svg, self._diagrams, line))
+            self.append(diagram_jsx(drawn.svg, self._diagrams, line))
         except UnsafeDiagram as error:
             self.problems.append(Problem(line, f"the diagram cannot be put in the page: {error}"))
 
@@ -647,9 +657,9 @@ class MdxTranslator(SphinxTranslator):
     def unknown_visit(self, node):
         self._warn(f"no MDX form for '{node.tagname}' nodes; its text is written as plain text", node)
         if isinstance(node, nodes.Inline) or isinstance(node.parent, nodes.TextElement):
-            self._append(text(node.astext()))
+            self.append(text(node.astext()))
         elif node.astext().strip():
-            self._append(self._new("paragraph", node, children=[text(node.astext())]))
+            self.append(self.new("paragraph", node, children=[text(node.astext())]))
         raise nodes.SkipNode
 
     def unknown_departure(self, node):
