@@ -4,6 +4,8 @@ incremental and safe writing, and a clear message for each bad input."""
 from __future__ import annotations
 
 import html
+import io
+import json
 import os
 import re
 import shutil
@@ -343,3 +345,33 @@ def test_another_extension_teaches_the_builder_a_node(app, warning):
     warnings = warning.getvalue()
     assert "01-badges.md:11: WARNING: no MDX form for 'stamp' nodes; its text is written as plain text" in warnings
     assert "'badge'" not in warnings
+
+
+def test_a_file_that_appears_during_the_build_is_left_and_not_adopted(rootdir, tmp_path):
+    from sphinx.testing.util import SphinxTestApp
+
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-constructs", source)
+    warnings = io.StringIO()
+    app = SphinxTestApp("mdx", srcdir=source, builddir=tmp_path / "build", status=None, warning=warnings)
+    target = app.outdir / "05-module-5" / "02-second.mdx"
+
+    write_doc = app.builder.write_doc
+
+    def hand_written_meanwhile(docname, doctree):
+        # After the builder's checks, before it writes: someone saves a file there.
+        if docname == "05-module-5/02-second":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("hand-written\n", encoding="utf-8")
+        write_doc(docname, doctree)
+
+    app.builder.write_doc = hand_written_meanwhile
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert target.read_text(encoding="utf-8") == "hand-written\n"
+    assert "02-second.mdx appeared in the output directory during the build and was not written by this builder" in warnings.getvalue()
+    manifest = json.loads((app.outdir / ".sphinx-mdx-manifest.json").read_text(encoding="utf-8"))
+    assert "05-module-5/02-second.mdx" not in json.dumps(manifest)
+    assert "05-module-5/01-constructs.mdx" in json.dumps(manifest)

@@ -25,7 +25,7 @@ from sphinx.util.parallel import ParallelTasks
 from . import frontmatter, paths, site
 from .diagrams import DiagramStore
 from .mdx_writer import MdxWriter, Written
-from .outputs import OutputDirectory, ReadOnlyOutputError
+from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
 
@@ -292,10 +292,24 @@ class MdxBuilder(Builder):
             return
         try:
             self.output.write(relpath, written.mdx.encode("utf-8"))
+        except ForeignFileError:
+            self._leave_foreign_file(relpath, (docname, 1))
         except ReadOnlyOutputError:
             logger.warning(__("%s is read-only; it was left as it is"), self.output.root / relpath, location=(docname, 1), type="mdx", subtype="write")
         except OSError as error:
             logger.warning(__("cannot write %s: %s"), self.output.root / relpath, error, location=(docname, 1), type="mdx", subtype="write")
+
+    def _leave_foreign_file(self, relpath: str, location) -> None:
+        """A file someone put at an output path while this build ran: it is
+        left as it is and never recorded as this builder's."""
+        self.allowed_paths.discard(relpath)
+        logger.warning(
+            __("%s appeared in the output directory during the build and was not written by this builder; it was left as it is"),
+            self.output.root / relpath,
+            location=location,
+            type="mdx",
+            subtype="foreign",
+        )
 
     def finish(self) -> None:
         self._close_writer()
@@ -342,6 +356,8 @@ class MdxBuilder(Builder):
             self.allowed_paths.add(uri)
             try:
                 self.output.write(uri, source.read_bytes())
+            except ForeignFileError:
+                self._leave_foreign_file(uri, None)
             except (ReadOnlyOutputError, OSError) as error:
                 logger.warning(__("cannot copy image %s: %s"), uri, error, type="mdx", subtype="write")
         return copied
