@@ -22,13 +22,14 @@ WITH_KAFKA := $(PY) -m kafka_broker exec --
 
 export PYTHONPATH := $(CURDIR)/tools
 
-.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test bench clean
+.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast bench clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
 	@echo "make html      build the preview site into $(BUILDDIR)/html/$(LANGUAGE)"
 	@echo "make doctest   run every lesson example against a real Kafka broker"
 	@echo "make test      doctests + the whole test suite"
+	@echo "make test-fast the mdx builder's own tests (no broker, no Astro, no browser)"
 	@echo "make livehtml  preview with rebuild and reload on save"
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events (PostgreSQL + Kafka Connect)"
@@ -84,6 +85,12 @@ intl-check: venv
 # runs the doctest builder); tests that stop a broker start their own.
 test: venv node
 	$(WITH_KAFKA) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The builder's own tests, for a quick round while changing it: golden files,
+# the MDX writer's verification and the real MDX compiler over the test roots.
+FAST_TESTS := tests/test_mdx_builder.py tests/test_mdx_injection.py tests/test_slugs.py
+test-fast: venv node
+	$(PY) -m pytest -q $(FAST_TESTS) $(PYTEST_ARGS)
 
 # A measurement, not a test: synthetic courses of 50, 200 and 1000 lessons
 # (about 45 minutes on 2 cores; BENCH_ARGS=--quick for a 1-minute smoke run).

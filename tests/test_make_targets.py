@@ -36,6 +36,7 @@ DRY_ONLY = {
     "intl-update": "rewrites the committed catalogs; tests/test_translations.py checks them",
     "cdc-fixtures": "rewrites the committed events; tests/test_cdc_fixtures.py reruns the capture (CDC_CAPTURE_E2E=1)",
     "livehtml": "serves until stopped; tests/test_browser.py runs sphinx-autobuild as the recipe does",
+    "test-fast": "its tests are a part of `make test`",
 }
 
 
