@@ -96,7 +96,7 @@ def test_each_diagram_has_an_accessible_name(built):
     # accTitle/accDescr of the chart are its <title> and <desc>.
     strings = shown_strings(record)
     assert "Обмен сообщениями" in strings and "Потребитель читает сообщение и подтверждает его" in strings
-    assert attribute(sequence, "aria-describedby") == "chart-desc-mdx-diagram-2"
+    assert attribute(sequence, "aria-describedby") == "mdx-diagram-2-2"
     # Without them, the title lists the labels (a screen reader does not read inside an image).
     assert "import x from 'y'; PostgreSQL {wal}; Debezium <1 с; Kafka ${topic} }{; export const a = 1" in strings
 
@@ -122,8 +122,10 @@ def test_ids_are_unique_on_the_page(built):
 def test_a_chart_mermaid_cannot_parse_is_an_error_at_its_line(built):
     work, result, _record = built
     assert result.returncode == 1
-    # The broken chart's third line is line 21 of the lesson.
+    # The broken chart's third line is line 21 of the lesson; in the callout,
+    # whose chart docutils gives only the callout's line, line 30.
     assert re.search(r"02-broken\.md:21: ERROR: Mermaid cannot draw this diagram: Parse error on line 3:", result.stderr), result.stderr
+    assert re.search(r"02-broken\.md:30: ERROR: Mermaid cannot draw this diagram: Parse error on line 3:", result.stderr), result.stderr
     assert not (work / "out" / BROKEN).exists()
     # The other lesson is written.
     assert (work / "out" / LESSON).is_file()
@@ -217,3 +219,90 @@ def test_cache_key_follows_theme_and_source(tmp_path):
     assert dark._key(chart) != light._key(chart)
     assert dark._key(chart) != dark._key(chart + "\n    B --> C")
     assert dark._key(chart) == diagrams.DiagramStore(Path(tmp_path), {"theme": "dark"})._key(chart)
+
+
+def drawn_names(element, found=None) -> set[str]:
+    found = set() if found is None else found
+    found.add(element["name"])
+    for child in element["children"]:
+        if isinstance(child, dict):
+            drawn_names(child, found)
+    return found
+
+
+def drawn_strings(element) -> list[str]:
+    return [piece for child in element["children"] for piece in ([child] if isinstance(child, str) else drawn_strings(child))]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store = diagrams.DiagramStore(tmp_path_factory.mktemp("store"), {"theme": "dark"})
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        '%%{init: {"htmlLabels": true}}%%\nflowchart LR\n    A["<b>bold</b> <img src=https://evil.example/x.png>"] --> B',
+        '%%{init: {"flowchart": {"htmlLabels": true}}}%%\nflowchart LR\n    A["<b>bold</b>"] --> B',
+        '---\nconfig:\n  htmlLabels: true\n  themeCSS: ".node rect{fill:url(https://evil.example/q)}"\n---\nflowchart LR\n    A["<i>x</i>"] --> B',
+        '%%{init: {"themeCSS": ".node rect{fill:url(https://evil.example/q)}", "fontFamily": "x;position:fixed"}}%%\nflowchart LR\n    A --> B',
+    ],
+)
+def test_a_chart_cannot_bring_html_or_css_of_its_own(store, chart):
+    drawn = store.get(chart)
+    assert drawn.error is None, drawn.error
+    # Only SVG, labels as text, nothing fetched from elsewhere.
+    names = drawn_names(drawn.svg)
+    assert not names & {"foreignObject", "div", "span", "img", "b", "i", "p"}, names
+    text = json.dumps(drawn.svg)
+    assert "evil.example" not in text and "position:fixed" not in text
+
+
+def test_click_links_are_left_out_with_a_warning_and_their_words_stay(store, rootdir, tmp_path):
+    chart = 'flowchart LR\n    A --> B["Документация"]\n    click B "https://example.com/mdx-diagram/x"'
+    drawn = store.get(chart)
+    assert drawn.unlinked == 1 and "a" not in drawn_names(drawn.svg)
+    assert "Документация" in drawn_strings(drawn.svg)
+
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-diagrams", source)
+    (source / "05-module-5" / "02-broken.md").unlink()
+    lesson = source / "05-module-5" / "01-diagrams.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n```mermaid\n" + chart + "\n```\n", encoding="utf-8")
+    result = sphinx_build("mdx", source, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: the diagram's click links are left out (their words stay)" in result.stderr
+    assert "example.com" not in (tmp_path / "out" / LESSON).read_text(encoding="utf-8")
+
+
+def test_the_same_sequence_chart_is_the_same_drawing_whatever_came_before(store, tmp_path):
+    # Mermaid numbers a sequence diagram's actors with a counter that runs
+    # over the browser session; the drawing must not show it.
+    chart = "sequenceDiagram\n    participant A as Один\n    participant B as Два\n    A->>B: сообщение"
+    store.get("sequenceDiagram\n    participant X as Другой\n    X->>X: раз")
+    after_another = store.get(chart)
+    fresh = diagrams.DiagramStore(tmp_path / "fresh", {"theme": "dark"})
+    try:
+        assert json.dumps(fresh.get(chart).svg) == json.dumps(after_another.svg)
+    finally:
+        fresh.close()
+
+
+def test_for_page_renames_ids_and_references_only():
+    drawn = {
+        "name": "svg",
+        "attributes": [["id", "mdx-diagram"], ["aria-labelledby", "mdx-diagram-1"], ["class", "mdx-diagram-like"]],
+        "children": [
+            {"name": "title", "attributes": [["id", "mdx-diagram-1"]], "children": ["mdx-diagram in a label"]},
+            {"name": "path", "attributes": [["marker-end", "url(#mdx-diagram-2)"], ["data-note", "see mdx-diagram"]], "children": []},
+            {"name": "style", "attributes": [], "children": ["#mdx-diagram .node{fill:red}#mdx-diagram-2{x:y}"]},
+        ],
+    }
+    page = diagrams.for_page(drawn, 3)
+    assert page["attributes"] == [["id", "mdx-diagram-3"], ["aria-labelledby", "mdx-diagram-3-1"], ["class", "mdx-diagram-like"]]
+    title, path, style = page["children"]
+    assert title == {"name": "title", "attributes": [["id", "mdx-diagram-3-1"]], "children": ["mdx-diagram in a label"]}
+    assert path["attributes"] == [["marker-end", "url(#mdx-diagram-3-2)"], ["data-note", "see mdx-diagram"]]
+    assert style["children"] == ["#mdx-diagram-3 .node{fill:red}#mdx-diagram-3-2{x:y}"]

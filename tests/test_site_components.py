@@ -142,6 +142,36 @@ def test_props_in_the_settings_win_over_the_site_file(rootdir, tmp_path):
     assert "title=" not in (out / CALLOUTS).read_text(encoding="utf-8")
 
 
+def test_lessons_are_rewritten_when_the_site_loses_a_component(rootdir, tmp_path):
+    site = make_site(tmp_path / "site", {"Callout.tsx": CALLOUT_WITH_TITLE})
+    out, _status, _warnings = build_into(site, rootdir, tmp_path)
+    assert "import Callout from" in (out / CALLOUTS).read_text(encoding="utf-8")
+
+    # The sources did not change, the site did: an incremental build
+    # writes the lessons for the site as it is now.
+    (site / "src" / "components" / "Callout.tsx").unlink()
+    shutil.rmtree(tmp_path / "src")
+    out, status, _warnings = build_into(site, rootdir, tmp_path)
+    mdx = (out / CALLOUTS).read_text(encoding="utf-8")
+    assert "Callout" not in mdx.split("---", 2)[2] and "> **Примечание**" in mdx
+
+
+def test_component_files_the_site_may_have(rootdir, tmp_path):
+    site = make_site(
+        tmp_path / "site",
+        {
+            # An Astro component: its default export is the component itself.
+            "Callout.astro": "---\nconst { type, title } = Astro.props;\n---\n<aside class={type}><p>{title}</p><slot /></aside>\n",
+            # A re-export under the right name.
+            "Mermaid.tsx": "export { Chart as Mermaid } from './Chart';\n",
+        },
+    )
+    callout = {"name": "Callout", "file": "Callout.astro", "export": "default"}
+    out, status, _warnings = build_into(site, rootdir, tmp_path, mdx_components={"callout": callout}, mdx_diagrams="component")
+    assert '<Callout type="note" title="Примечание">' in (out / CALLOUTS).read_text(encoding="utf-8")
+    assert "<Mermaid chart={`" in (out / DIAGRAMS).read_text(encoding="utf-8")
+
+
 # --- settings --------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ see ``outputs``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
 from collections import defaultdict
 from urllib.parse import unquote
@@ -23,7 +25,7 @@ from sphinx.util.build_phase import BuildPhase
 from sphinx.util.parallel import ParallelTasks
 
 from . import frontmatter, paths, site
-from .diagrams import DiagramStore
+from .diagrams import DiagramStore, renderer_identity
 from .mdx_writer import MdxWriter, Written
 from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
 from .settings import MdxSettings
@@ -77,10 +79,21 @@ class MdxBuilder(Builder):
         return sorted(docname for docname in self.env.found_docs if paths.is_lesson(docname))
 
     def get_outdated_docs(self):
+        # Written for another site (a component added or removed) or drawn
+        # by another renderer: every lesson again.
+        everything = self.output.written_for != self._written_for()
         for docname in self.lessons():
             relpath = paths.output_path(docname)
-            if not self.output.is_current(relpath, self.env.all_docs.get(docname)):
+            if everything or not self.output.is_current(relpath, self.env.all_docs.get(docname)):
                 yield docname
+
+    def _written_for(self) -> str:
+        """What the lessons are written for besides their sources: the forms
+        the site gets, and the renderer that draws the diagrams."""
+        forms = site.decide(self.mdx_settings, Path(self.outdir), needs={})
+        renderer = renderer_identity() if forms.diagrams == "svg" else None
+        described = json.dumps([forms.callouts, forms.callout_title_prop, forms.diagrams, renderer], sort_keys=True)
+        return hashlib.sha256(described.encode("utf-8")).hexdigest()
 
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         # Resolved to a site URL by the translator, which knows the anchors.
@@ -147,7 +160,7 @@ class MdxBuilder(Builder):
     def _draw_diagrams(self, docnames: list[str]) -> None:
         """Draw every chart of the lessons to write that is not in the cache
         (one browser session for the build; -j workers inherit the drawings)."""
-        self.diagram_store = DiagramStore(Path(self.doctreedir) / "mdx-diagrams", self.mdx_settings.diagram_theme)
+        self.diagram_store = DiagramStore.for_app(self._app)
         charts = [chart for docname in docnames for chart in self.env.mdx_component_use.get(docname, {}).get("mermaid", [])]
         try:
             self.diagram_store.prepare(charts)
@@ -226,6 +239,10 @@ class MdxBuilder(Builder):
                 self.phase = BuildPhase.WRITING
                 self.write_doc(docname, doctree)
             self._close_writer()
+            # A chart drawn here (one the collector did not record) started
+            # a renderer of this worker's own.
+            if self.diagram_store is not None:
+                self.diagram_store.close()
             return self.refused, self.writer_seconds
 
         def share_written(share: list[str], result: tuple[set[str], dict[str, float]]) -> None:
@@ -326,6 +343,7 @@ class MdxBuilder(Builder):
             logger.info(__("removed %s: its lesson no longer exists"), relpath)
         for relpath in modified:
             logger.warning(__("%s belongs to a deleted lesson but was changed by hand since it was written; it was kept"), self.output.root / relpath, type="mdx", subtype="write")
+        self.output.written_for = self._written_for()
         self.output.save_manifest()
         if self.refused:
             # The other lessons are written, but the build did not publish

@@ -9,21 +9,23 @@
 // {"ready": true, "mermaid": "<version>"} once the browser runs mermaid, and
 // ends when stdin closes.
 //   request  {"id": N, "source": "<chart>", "config": {<mermaid config>}, "rootId": "<id>"}
-//   answer   {"id": N, "type": "<diagram type>", "svg": <element>, "ms": <render time>}
+//   answer   {"id": N, "type": "<diagram type>", "svg": <element>, "unlinked": <click links dropped>, "ms": <render time>}
 //         or {"id": N, "error": {"message": "…", "line": L | null}}
 // where an element is {"name": "g", "attributes": [["class", "node"], …],
 // "children": [<element or text>, …]}: the SVG as the DOM holds it, so the
 // builder never parses markup itself.
 //
 // What the builder gets is what Mermaid draws, with these changes:
-// - labels are SVG <text> (htmlLabels off): real text for search engines and
-//   screen readers, no HTML inside the diagram;
+// - labels are SVG <text> (htmlLabels off, and a chart cannot turn it on):
+//   real text for search engines and screen readers; a drawing with HTML in
+//   it, or that refers to anything outside itself (url(...) other than its
+//   own #ids), is refused; `click` links are dropped, their words kept;
 // - the <svg> is role="img" with an accessible name: Mermaid's own <title>
 //   and <desc> when the chart has accTitle/accDescr, else a <title> that
 //   lists its labels (a screen reader does not read inside an image);
-// - ids are deterministic and all start with rootId (the same chart gives
-//   the same SVG), so unchanged lessons keep their bytes; the builder gives
-//   each diagram of a page its own prefix;
+// - ids are renumbered rootId-<n> (the same chart gives the same SVG,
+//   whatever was drawn before it), so unchanged lessons keep their bytes;
+//   the builder gives each diagram of a page its own prefix;
 // - what nothing in the drawing uses is dropped, so the page carries (and the
 //   builder verifies) about half the bytes: CSS rules that match no element
 //   of this diagram, <defs> content (markers, gradients) nothing refers to,
@@ -41,13 +43,20 @@ const MERMAID_DIR = path.dirname(require.resolve('mermaid/package.json'));
 const MERMAID_VERSION = require('mermaid/package.json').version;
 const MERMAID_BUNDLE = path.join(MERMAID_DIR, 'dist', 'mermaid.min.js');
 
-// What every chart is drawn with, whatever the theme says.
+// What every chart is drawn with, whatever the theme says.  `secure` lists
+// the keys a chart's own %%{init}%% directive or front matter cannot change
+// (Mermaid's defaults, plus HTML labels and the theme: a chart must not
+// bring HTML, fonts or CSS of its own into the page).
 const FIXED_CONFIG = {
   startOnLoad: false,
   securityLevel: 'strict',
   deterministicIds: true,
   htmlLabels: false,
   flowchart: { htmlLabels: false },
+  secure: [
+    'secure', 'securityLevel', 'startOnLoad', 'maxTextSize', 'suppressErrorRendering', 'maxEdges',
+    'htmlLabels', 'theme', 'themeVariables', 'themeCSS', 'fontFamily', 'altFontFamily', 'darkMode',
+  ],
 };
 
 /** Where in the chart Mermaid's parser stopped: jison parsers say it in
@@ -78,9 +87,10 @@ export async function openMermaidPage(browser) {
 }
 
 // Runs in the page.
-async function drawInPage({ source, config, rootId, position, prune }) {
+async function drawInPage({ source, config, rootId, position, prune, rename }) {
   const errorPosition = new Function(`return (${position})`)();
   const pruneUnused = new Function(`return (${prune})`)();
+  const renameIds = new Function(`return (${rename})`)();
   const mermaid = window.mermaid;
   mermaid.initialize(config);
   let diagramType;
@@ -94,6 +104,26 @@ async function drawInPage({ source, config, rootId, position, prune }) {
   const holder = document.createElement('template');
   holder.innerHTML = markup;
   const svg = holder.content.querySelector('svg');
+
+  // A drawing the page could not show as it is, safely, is refused: HTML
+  // inside the SVG (a chart that turned HTML labels on in a way `secure`
+  // did not catch), or anything fetched from elsewhere.
+  const SVG = 'http://www.w3.org/2000/svg';
+  const foreign = [...svg.querySelectorAll('*')].find((element) => element.namespaceURI !== SVG || element.localName === 'foreignObject');
+  if (foreign) {
+    return { error: { message: `the drawing holds HTML (<${foreign.localName}>), which the site does not get from a diagram; draw the labels as text (no htmlLabels)`, line: null } };
+  }
+  const outside = [...svg.querySelectorAll('*'), svg]
+    .flatMap((element) => [...element.attributes].map((attribute) => attribute.value))
+    .concat([...svg.querySelectorAll('style')].map((style) => style.textContent))
+    .find((value) => /url\(\s*(?!['"]?#)/i.test(value));
+  if (outside) {
+    return { error: { message: `the drawing refers to something outside it (${outside.slice(0, 80)}); a diagram may only use its own definitions`, line: null } };
+  }
+  // `click` links: the site's links come from the lesson's text, where the
+  // builder checks them; in a drawing the words stay, without the link.
+  const links = [...svg.querySelectorAll('a')];
+  for (const link of links) link.replaceWith(...link.childNodes);
 
   svg.setAttribute('role', 'img');
   svg.removeAttribute('aria-roledescription');
@@ -109,20 +139,47 @@ async function drawInPage({ source, config, rootId, position, prune }) {
   }
 
   pruneUnused(svg);
+  renameIds(svg, rootId);
 
   // White space between elements means nothing in SVG, except inside text.
   const TEXT_CONTENT = new Set(['text', 'tspan', 'textPath', 'title', 'desc', 'style']);
   const toJson = (element) => ({
-    name: element.tagName,
+    name: element.localName,
     attributes: [...element.attributes].map((attribute) => [attribute.name, attribute.value]),
     children: [...element.childNodes].flatMap((child) => {
       if (child.nodeType === Node.ELEMENT_NODE) return [toJson(child)];
       if (child.nodeType !== Node.TEXT_NODE) return [];
-      if (!TEXT_CONTENT.has(element.tagName) && !child.data.trim()) return [];
+      if (!TEXT_CONTENT.has(element.localName) && !child.data.trim()) return [];
       return [child.data];
     }),
   });
-  return { type: diagramType, svg: toJson(svg) };
+  return { type: diagramType, svg: toJson(svg), unlinked: links.length };
+}
+
+// Runs in the page (passed to it with drawInPage): every id of a drawn <svg>
+// becomes rootId-<n> in document order, and every reference to it follows.
+// Mermaid numbers some ids with counters that run over the whole browser
+// session (a sequence diagram's actor0, actor1, …), so without this the same
+// chart would come out differently depending on what was drawn before it.
+function renameIds(svg, rootId) {
+  const renamed = new Map();
+  for (const element of [svg, ...svg.querySelectorAll('[id]')]) {
+    renamed.set(element.id, element === svg ? rootId : `${rootId}-${renamed.size}`);
+  }
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`#(${[...renamed.keys()].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![\\w-])`, 'g');
+  const follow = (text) => text.replace(pattern, (_, id) => `#${renamed.get(id)}`);
+  for (const element of [svg, ...svg.querySelectorAll('*')]) {
+    for (const attribute of [...element.attributes]) {
+      let value = attribute.value;
+      if (attribute.name === 'id') value = renamed.get(value);
+      else if (attribute.name === 'aria-labelledby' || attribute.name === 'aria-describedby') {
+        value = value.split(/\s+/).map((id) => renamed.get(id) ?? id).join(' ');
+      } else value = follow(value);
+      if (value !== attribute.value) element.setAttribute(attribute.name, value);
+    }
+  }
+  for (const style of svg.querySelectorAll('style')) style.textContent = follow(style.textContent);
 }
 
 // Runs in the page (passed to it with drawInPage): drops from a drawn <svg>
@@ -212,6 +269,7 @@ async function main() {
           rootId: request.rootId,
           position: errorPosition.toString(),
           prune: pruneUnused.toString(),
+          rename: renameIds.toString(),
         });
       } catch (error) {
         answer = { error: { message: `Mermaid could not draw it: ${error?.message ?? error}`, line: null } };

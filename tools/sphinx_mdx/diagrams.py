@@ -17,10 +17,12 @@ one browser per build, started only when a diagram is not in the cache).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sphinx.errors import SphinxError
+from sphinx.util.nodes import get_node_line
 
 from . import escaping
 
@@ -38,7 +41,7 @@ RENDERER = Path(__file__).with_name("diagram_renderer.mjs")
 ROOT_ID = "mdx-diagram"
 # Bumped when what is drawn for the same chart changes for a reason the
 # cache key does not see.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # The class of the <figure> around each diagram, for the site's CSS.
 FIGURE_CLASS = "mdx-diagram"
 
@@ -85,11 +88,49 @@ class Drawn:
     svg: dict | None = None
     error: str | None = None
     line: int | None = None
+    # `click` links Mermaid drew, left out (their words stay).
+    unlinked: int = 0
 
 
 def chart_source(node) -> str:
     """The Mermaid chart of a ``mermaid`` node, without blank lines around it."""
     return node["code"].strip("\n")
+
+
+def chart_line(node) -> int | None:
+    """The lesson line where the chart's first line is.
+
+    docutils gives a chart in a callout (or another container) no line of
+    its own, only the container's; the chart is looked for in the lesson
+    from there.  A translated chart is not in the file: then the line after
+    the node's, where the fence's first chart line is."""
+    line = get_node_line(node)
+    chart = [row.strip() for row in chart_source(node).splitlines()]
+    lines = _source_lines(node.document.get("source", "") if node.document else "")
+    for start in range((line or 1) - 1, len(lines) - len(chart) + 1):
+        if [row.strip() for row in lines[start : start + len(chart)]] == chart:
+            return start + 1
+    return line + 1 if line else None
+
+
+@functools.lru_cache(maxsize=8)
+def _lines_of(path: str, mtime_ns: int) -> list[str]:
+    return Path(path).read_text(encoding="utf-8").splitlines()
+
+
+def _source_lines(path: str) -> list[str]:
+    try:
+        return _lines_of(path, os.stat(path).st_mtime_ns)
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def drawing_problem(drawn: Drawn, node) -> tuple[int | None, str] | None:
+    """Where and why a chart could not be drawn (None when it was)."""
+    if drawn.error is None:
+        return None
+    start = chart_line(node)
+    return (start + drawn.line - 1 if start and drawn.line else start), f"Mermaid cannot draw this diagram: {drawn.error}"
 
 
 def chromium_path() -> Path:
@@ -113,7 +154,7 @@ def renderer_identity() -> dict:
     browser_stat = browser.stat() if browser.exists() else None
     return {
         "format": CACHE_FORMAT,
-        "renderer": hashlib.sha256(RENDERER.read_bytes()).hexdigest(),
+        "renderer": hashlib.sha256(RENDERER.read_bytes() + RENDERER.with_name("chromium.mjs").read_bytes()).hexdigest(),
         "mermaid": json.loads((mermaid / "package.json").read_text(encoding="utf-8"))["version"] if mermaid else None,
         "chromium": [str(browser), browser_stat.st_size, browser_stat.st_mtime_ns] if browser_stat else None,
     }
@@ -175,7 +216,7 @@ class _RendererProcess:
         if answer is None:
             raise self._stopped("stopped")
         error = answer.get("error")
-        drawn = Drawn(error=error["message"], line=error.get("line")) if error else Drawn(svg=answer["svg"])
+        drawn = Drawn(error=error["message"], line=error.get("line")) if error else Drawn(svg=answer["svg"], unlinked=answer["unlinked"])
         return drawn, answer["ms"] / 1000
 
     def close(self) -> None:
@@ -187,6 +228,12 @@ class _RendererProcess:
 
 class DiagramStore:
     """Drawn diagrams for one build: in memory, on disk, drawn on demand."""
+
+    @classmethod
+    def for_app(cls, app) -> DiagramStore:
+        """The store of a Sphinx build: its cache beside the doctrees, the
+        theme of ``mdx_diagram_theme``."""
+        return cls(Path(app.doctreedir) / "mdx-diagrams", app.config.mdx_diagram_theme)
 
     def __init__(self, cache_dir: Path, config: dict) -> None:
         self.cache_dir = Path(cache_dir)
@@ -235,7 +282,7 @@ class DiagramStore:
         # half a file.
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(json.dumps({"svg": drawn.svg}, ensure_ascii=False), encoding="utf-8")
+        partial.write_text(json.dumps({"svg": drawn.svg, "unlinked": drawn.unlinked}, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, path)
 
     def close(self) -> None:
@@ -249,9 +296,22 @@ class UnsafeDiagram(ValueError):
 
 
 def for_page(svg: dict, ordinal: int) -> dict:
-    """The drawn SVG as the page's ``ordinal``-th diagram: its ids (and the
-    CSS scoped to them) renamed ROOT_ID-n, so they are unique on the page."""
+    """The drawn SVG as the page's ``ordinal``-th diagram: its ids (all
+    ROOT_ID or ROOT_ID-k, see the renderer) become ROOT_ID-n and ROOT_ID-n-k,
+    and so do the references to them (``#id`` in attributes and CSS, id
+    lists of aria attributes); nothing else changes."""
     page_id = f"{ROOT_ID}-{ordinal}"
+    reference = re.compile(rf"#{re.escape(ROOT_ID)}(?![\w])")
+
+    def renamed(identifier: str) -> str:
+        return page_id + identifier[len(ROOT_ID) :] if identifier.startswith(ROOT_ID) else identifier
+
+    def attribute(name: str, value: str) -> str:
+        if name == "id":
+            return renamed(value)
+        if name in ("aria-labelledby", "aria-describedby"):
+            return " ".join(renamed(identifier) for identifier in value.split())
+        return reference.sub("#" + page_id, value)
 
     def element(drawn: dict) -> dict:
         children = []
@@ -259,14 +319,14 @@ def for_page(svg: dict, ordinal: int) -> dict:
             if isinstance(child, dict):
                 children.append(element(child))
             elif drawn["name"] == "style":
-                child = child.replace(ROOT_ID, page_id)
+                child = reference.sub("#" + page_id, child)
                 if "</style" in child.lower():
                     # A <style> is raw text in HTML: this would end it.
                     raise UnsafeDiagram("the diagram's CSS contains '</style'")
                 children.append(child)
             else:
                 children.append(child)
-        attributes = [[name, value.replace(ROOT_ID, page_id)] for name, value in drawn["attributes"]]
+        attributes = [[name, attribute(name, value)] for name, value in drawn["attributes"]]
         return {"name": drawn["name"], "attributes": attributes, "children": children}
 
     return element(svg)

@@ -44,7 +44,7 @@ def string_literal(text: str) -> str:
 
 def jsx_attribute(name: str, value: str | dict | None) -> dict:
     """An mdast JSX attribute; a string value that MDX cannot hold as one
-    becomes a string literal."""
+    (it has a `&`) becomes a template literal."""
     if isinstance(value, str):
         # MDX drops the white space after a line ending in an attribute
         # value, and a line break in a title shows as a space anyway.

@@ -40,18 +40,26 @@ class OutputDirectory:
         self.manifest_path = root / MANIFEST_NAME
         # relpath -> {"sha256": digest of what was written, "source_read": when
         # Sphinx read the source it was written from}
-        self.owned: dict[str, dict] = self._load_manifest()
+        self.owned: dict[str, dict] = {}
+        # What, besides the sources, the files were written for (the site's
+        # forms, the diagram renderer): when it changes, every file is stale.
+        self.written_for: str | None = None
+        self._load_manifest()
 
-    def _load_manifest(self) -> dict[str, dict]:
+    def _load_manifest(self) -> None:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {}
-        files = data.get("files", {}) if isinstance(data, dict) else {}
-        return {str(path): entry for path, entry in files.items() if isinstance(entry, dict) and "sha256" in entry}
+            return
+        if not isinstance(data, dict):
+            return
+        files = data.get("files", {})
+        self.owned = {str(path): entry for path, entry in files.items() if isinstance(entry, dict) and "sha256" in entry}
+        self.written_for = data.get("written_for")
 
     def save_manifest(self) -> None:
-        payload = json.dumps({"generator": "sphinx_mdx", "files": dict(sorted(self.owned.items()))}, indent=2, ensure_ascii=False)
+        manifest = {"generator": "sphinx_mdx", "written_for": self.written_for, "files": dict(sorted(self.owned.items()))}
+        payload = json.dumps(manifest, indent=2, ensure_ascii=False)
         atomic_write(self.manifest_path, (payload + "\n").encode("utf-8"))
 
     def remove_interrupted_writes(self) -> list[str]:

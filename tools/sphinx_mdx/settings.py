@@ -209,7 +209,6 @@ class MdxSettings:
     output_language: str
     language_aliases: dict
     default_language: str
-    callout_types: tuple = CALLOUT_TYPES
 
     @classmethod
     def from_config(cls, config) -> MdxSettings:

@@ -14,6 +14,7 @@ prop or as a bold first line, diagrams as SVG or the site's component.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +30,19 @@ CALLOUT_PROPS = ("type", "title")
 
 
 def astro_root(outdir: Path) -> Path | None:
-    """The Astro project the output directory lies in, if any."""
-    for directory in [Path(outdir).resolve(), *Path(outdir).resolve().parents]:
-        if any((directory / name).is_file() for name in ASTRO_CONFIGS):
-            return directory
+    """The Astro project the output directory lies in, if any (looked for
+    from the path as given and from where its symlinks lead)."""
+    given = Path(os.path.abspath(outdir))
+    for start in dict.fromkeys([given, given.resolve()]):
+        for directory in [start, *start.parents]:
+            if any((directory / name).is_file() for name in ASTRO_CONFIGS):
+                return directory
     return None
+
+
+# Component files whose default export is the component itself.
+SINGLE_FILE_COMPONENTS = (".astro", ".vue", ".svelte")
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|<!--.*?-->", re.S)
 
 
 @dataclass(frozen=True)
@@ -46,13 +55,24 @@ class SiteComponent:
 
 
 def _exports(source: str, component: Component) -> bool:
+    """Whether the file (comments left out) exports the component as the
+    settings say: a default export, or a named one under its name."""
     name = re.escape(component.name)
     if component.export == "default":
-        return re.search(r"\bexport\s+default\b", source) is not None or re.search(r"\bas\s+default\b", source) is not None
-    return (
-        re.search(rf"\bexport\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+{name}\b", source) is not None
-        or re.search(rf"\bexport\s*\{{[^}}]*\b{name}\b[^}}]*\}}", source) is not None
-    )
+        return re.search(r"\bexport\s+default\s+(?!interface\b|type\b)", source) is not None or re.search(
+            r"\bexport\s*\{[^}]*\bdefault\b[^}]*\}", source
+        ) is not None
+    declared = re.search(rf"\bexport\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+{name}\b", source)
+    # `export { Mermaid }`, `export { Chart as Mermaid }`, not `export { Mermaid as Chart }`.
+    listed = re.search(rf"\bexport\s*\{{[^}}]*?(?<![\w$]){name}\b(?!\s+as\b)[^}}]*\}}", source)
+    return declared is not None or listed is not None
+
+
+def _takes(source: str, prop: str) -> bool:
+    """Whether the component's props name ``prop``: in a props type
+    (``title?: string``) or in the destructured parameters (``{ type, title }``)."""
+    prop = re.escape(prop)
+    return re.search(rf"(?<![\w$.-]){prop}\s*\??\s*:", source) is not None or re.search(rf"[{{,]\s*{prop}\s*[,}}=]", source) is not None
 
 
 def inspect_component(root: Path, settings: MdxSettings, role: str) -> SiteComponent:
@@ -60,15 +80,16 @@ def inspect_component(root: Path, settings: MdxSettings, role: str) -> SiteCompo
     path = root / settings.components_dir / component.file
     if not path.is_file():
         return SiteComponent(path, f"{path} does not exist", None)
-    source = path.read_text(encoding="utf-8", errors="replace")
-    if not _exports(source, component):
+    source = _COMMENTS.sub(" ", path.read_text(encoding="utf-8", errors="replace"))
+    single_file = path.suffix in SINGLE_FILE_COMPONENTS and component.export == "default"
+    if not single_file and not _exports(source, component):
         what = "default export" if component.export == "default" else f"named export {component.name}"
         return SiteComponent(path, f"{path} has no {what}", None)
     # Which props it takes, when the settings do not say: a prop the builder
     # fills is taken if the component's source names it.
     props = component.props
     if props is None and role == "callout":
-        props = tuple(prop for prop in CALLOUT_PROPS if re.search(rf"\b{prop}\b", source))
+        props = tuple(prop for prop in CALLOUT_PROPS if _takes(source, prop))
     return SiteComponent(path, None, props)
 
 
@@ -91,7 +112,8 @@ def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> 
     ConfigError naming the file, those lessons and the two ways out.
     """
     root = astro_root(outdir)
-    callout_props = settings.component("callout").props or CALLOUT_PROPS
+    configured = settings.component("callout").props
+    callout_props = CALLOUT_PROPS if configured is None else configured
     if root is None:
         callouts = "callout" if settings.admonition_style == "auto" else settings.admonition_style
         form = f"<{settings.component('callout').name}>" if callouts == "callout" else "blockquotes with a bold title"

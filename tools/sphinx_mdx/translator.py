@@ -26,7 +26,7 @@ from sphinx.util.nodes import get_node_line
 
 from . import escaping, paths
 from .anchors import document_title_section
-from .diagrams import UnsafeDiagram, chart_source, diagram_jsx
+from .diagrams import UnsafeDiagram, chart_source, diagram_jsx, drawing_problem
 from .mdx_writer import Problem
 
 logger = logging.getLogger(__name__)
@@ -625,11 +625,12 @@ class MdxTranslator(SphinxTranslator):
     def _drawn_diagram(self, node):
         line = get_node_line(node)
         drawn = self.builder.diagram_store.get(chart_source(node))
-        if drawn.error:
-            # The chart starts on the line after the fence.
-            where = line + drawn.line if line and drawn.line else line
-            self.problems.append(Problem(where, f"Mermaid cannot draw this diagram: {drawn.error}"))
+        problem = drawing_problem(drawn, node)
+        if problem:
+            self.problems.append(Problem(*problem))
             return
+        if drawn.unlinked:
+            self._warn("the diagram's click links are left out (their words stay): a page's links come from the lesson's text", node)
         self._diagrams += 1
         try:
             self.append(diagram_jsx(drawn.svg, self._diagrams, line))

@@ -16,14 +16,12 @@ only to pages that still have one).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.nodes import get_node_line
 
-from sphinx_mdx.diagrams import DiagramStore, UnsafeDiagram, chart_source, diagram_html
+from sphinx_mdx.diagrams import DiagramStore, UnsafeDiagram, chart_source, diagram_html, drawing_problem
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +34,7 @@ def store_of(app) -> DiagramStore:
     """The build's diagram store (one renderer for the whole build)."""
     store = getattr(app.builder, "preview_diagram_store", None)
     if store is None:
-        store = DiagramStore(Path(app.doctreedir) / "mdx-diagrams", app.config.mdx_diagram_theme)
-        app.builder.preview_diagram_store = store
+        store = app.builder.preview_diagram_store = DiagramStore.for_app(app)
     return store
 
 
@@ -48,22 +45,24 @@ class StaticDiagramTransform(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         if not drawn_diagrams(self.app):
             return
-        charts = [node for node in self.document.findall(lambda node: node.tagname == "mermaid")]
-        for ordinal, node in enumerate(charts, start=1):
-            node.replace_self(self._drawing(node, ordinal))
+        # Numbered as the site numbers them: only the diagrams drawn.
+        drawn_so_far = 0
+        for node in list(self.document.findall(lambda node: node.tagname == "mermaid")):
+            drawing = self._drawing(node, drawn_so_far + 1)
+            drawn_so_far += isinstance(drawing, nodes.raw)
+            node.replace_self(drawing)
 
     def _drawing(self, node: nodes.Element, ordinal: int) -> nodes.Node:
         chart = chart_source(node)
         drawn = store_of(self.app).get(chart)
-        line = get_node_line(node)
-        try:
-            if drawn.error is None:
+        problem = drawing_problem(drawn, node)
+        if problem is None:
+            try:
                 return nodes.raw("", diagram_html(drawn.svg, ordinal), format="html")
-            problem = f"Mermaid cannot draw this diagram: {drawn.error}"
-            where = line + drawn.line if line and drawn.line else line
-        except UnsafeDiagram as error:
-            problem, where = f"the diagram cannot be put in the page: {error}", line
-        logger.warning(problem, location=(self.env.docname, where), type="mdx", subtype="diagram")
+            except UnsafeDiagram as error:
+                problem = get_node_line(node), f"the diagram cannot be put in the page: {error}"
+        where, message = problem
+        logger.warning(message, location=(self.env.docname, where), type="mdx", subtype="diagram")
         # The author sees the chart that failed, where it is.
         return nodes.literal_block(chart, chart, classes=["mdx-diagram-error"])
 
