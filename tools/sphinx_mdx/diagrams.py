@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,9 @@ ROOT_ID = "mdx-diagram"
 # Bumped when what is drawn for the same chart changes for a reason the
 # cache key does not see.
 CACHE_FORMAT = 2
+# How long the renderer may take to start or to draw one chart (a large
+# chart takes a second or two).
+DRAW_TIMEOUT_S = 120
 # The class of the <figure> around each diagram, for the site's CSS.
 FIGURE_CLASS = "mdx-diagram"
 
@@ -193,7 +197,15 @@ class _RendererProcess:
             raise self._stopped("did not start")
 
     def _read(self) -> dict | None:
-        line = self.process.stdout.readline()
+        """The renderer's next line; a renderer that hangs (a browser that
+        stopped answering) is killed after DRAW_TIMEOUT_S, and the build
+        stops with its stderr instead of waiting forever."""
+        watchdog = threading.Timer(DRAW_TIMEOUT_S, self.process.kill)
+        watchdog.start()
+        try:
+            line = self.process.stdout.readline()
+        finally:
+            watchdog.cancel()
         return json.loads(line) if line.strip() else None
 
     def _stopped(self, what: str) -> DiagramRendererUnavailable:
@@ -214,7 +226,7 @@ class _RendererProcess:
             raise self._stopped("stopped") from None
         answer = self._read()
         if answer is None:
-            raise self._stopped("stopped")
+            raise self._stopped(f"stopped (or gave no answer within {DRAW_TIMEOUT_S} s)")
         error = answer.get("error")
         drawn = Drawn(error=error["message"], line=error.get("line")) if error else Drawn(svg=answer["svg"], unlinked=answer["unlinked"])
         return drawn, answer["ms"] / 1000
