@@ -24,8 +24,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from sphinx.errors import SphinxError
 from sphinx.util.nodes import get_node_line
 
 from . import escaping
+from .mdx_writer import how_it_stopped, start_node_script
 
 RENDERER = Path(__file__).with_name("diagram_renderer.mjs")
 # The id Mermaid's SVG and everything in it is named after (the renderer
@@ -182,16 +181,7 @@ class _RendererProcess:
                 "install it (`apt-get install chromium`, or point CHROMIUM_PATH at one), "
                 "or set mdx_diagrams = 'component' to leave drawing to the site's Mermaid component"
             )
-        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        self.process = subprocess.Popen(
-            [node, str(RENDERER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            encoding="utf-8",
-            bufsize=1,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
+        self.process, self._stderr = start_node_script(node, RENDERER)
         self._next_id = 0
         if not self._read():
             raise self._stopped("did not start")
@@ -209,11 +199,9 @@ class _RendererProcess:
         return json.loads(line) if line.strip() else None
 
     def _stopped(self, what: str) -> DiagramRendererUnavailable:
-        self.process.wait()
-        self._stderr.seek(0)
         return DiagramRendererUnavailable(
-            f"{RENDERER.name} {what} (exit {self.process.returncode}):\n{self._stderr.read().strip()}\n"
-            "It needs the project's Node packages (`make node`) and Chromium (`apt-get install chromium`); "
+            how_it_stopped(RENDERER, self.process, self._stderr, what)
+            + "It needs the project's Node packages (`make node`) and Chromium (`apt-get install chromium`); "
             "mdx_diagrams = 'component' avoids both"
         )
 

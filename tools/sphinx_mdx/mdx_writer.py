@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sphinx.errors import SphinxError
 
@@ -56,6 +57,30 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def start_node_script(node: str, script: Path) -> tuple[subprocess.Popen, IO[str]]:
+    """A Node script that talks JSON lines on stdin/stdout, and the file its
+    stderr goes to (nobody reads a pipe while Node runs, and a full pipe
+    would stop Node)."""
+    stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+    process = subprocess.Popen(
+        [node, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        encoding="utf-8",
+        bufsize=1,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    return process, stderr
+
+
+def how_it_stopped(script: Path, process: subprocess.Popen, stderr: IO[str], what: str) -> str:
+    """What to tell the author about a Node script that ended: its exit status and stderr."""
+    process.wait()
+    stderr.seek(0)
+    return f"{script.name} {what} (exit {process.returncode}):\n{stderr.read().strip()}\n"
+
+
 class _NodeProcess:
     """One ``mdx_writer.mjs``; its answers go to a queue shared with its siblings.
 
@@ -64,18 +89,7 @@ class _NodeProcess:
     """
 
     def __init__(self, node: str, answers: queue.Queue) -> None:
-        # stderr to a file: nobody reads a pipe while Node runs, and a full
-        # pipe would stop Node.
-        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        self.process = subprocess.Popen(
-            [node, str(SCRIPT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            encoding="utf-8",
-            bufsize=1,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
+        self.process, self._stderr = start_node_script(node, SCRIPT)
         self.pending = 0
         self.used = False
         self._answers = answers
@@ -109,11 +123,9 @@ class _NodeProcess:
         self.pending += 1
 
     def stopped(self, what: str) -> MdxWriterUnavailable:
-        self.process.wait()
-        self._stderr.seek(0)
         return MdxWriterUnavailable(
-            f"{SCRIPT.name} {what} (exit {self.process.returncode}):\n{self._stderr.read().strip()}\n"
-            "Its Node packages come from the project's package.json: run `make node` (npm ci)"
+            how_it_stopped(SCRIPT, self.process, self._stderr, what)
+            + "Its Node packages come from the project's package.json: run `make node` (npm ci)"
         )
 
     def close(self) -> None:
