@@ -271,10 +271,13 @@ class MdxTranslator(SphinxTranslator):
         strong = {"type": "strong", "children": []}
         term["children"].append(strong)
         item["children"].append(term)
-        for index, child in enumerate(part for part in node.children if isinstance(part, (nodes.term, nodes.classifier))):
-            if index:
-                strong["children"].append(text(" "))
-            self._inside(strong, child.children)
+        for child in node.children:
+            if isinstance(child, nodes.term):
+                self._inside(strong, child.children)
+            elif isinstance(child, nodes.classifier):
+                # As docutils' HTML writer shows it: "term : classifier".
+                strong["children"].append(text(" : "))
+                self._inside(strong, child.children)
 
     def depart_definition_list_item(self, node):
         self.leave()
@@ -305,6 +308,13 @@ class MdxTranslator(SphinxTranslator):
         for index, line in enumerate(node.findall(nodes.line)):
             if index:
                 paragraph["children"].append({"type": "break"})
+            # A nested line block is an indented line; Markdown has no
+            # indentation inside a paragraph, so no-break spaces keep it.
+            depth, block = 0, line.parent
+            while block is not node:
+                depth, block = depth + 1, block.parent
+            if depth:
+                paragraph["children"].append(text("\u00a0" * 4 * depth))
             self.walk_children(line)
         self.leave()
         raise nodes.SkipNode
@@ -368,7 +378,10 @@ class MdxTranslator(SphinxTranslator):
         self.leave()
 
     def visit_literal(self, node):
-        self.append({"type": "inlineCode", "value": node.astext()})
+        # Inline code cannot hold emphasis: the variable parts that {samp}
+        # and {file} mark keep the braces their author wrote around them.
+        value = "".join(f"{{{part.astext()}}}" if isinstance(part, nodes.emphasis) else part.astext() for part in node.children)
+        self.append({"type": "inlineCode", "value": value})
         raise nodes.SkipNode
 
     visit_literal_emphasis = visit_literal
@@ -536,8 +549,8 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_table(self, node):
         # This table's own rows: a table nested in a cell has its own.
-        parts = [part for group in node.children if isinstance(group, nodes.tgroup) for part in group.children]
-        rows = [[entry for entry in row.children if isinstance(entry, nodes.entry)] for part in parts if isinstance(part, (nodes.thead, nodes.tbody)) for row in part.children]
+        parts = [part for group in node.children if isinstance(group, nodes.tgroup) for part in group.children if isinstance(part, (nodes.thead, nodes.tbody))]
+        rows = [[entry for entry in row.children if isinstance(entry, nodes.entry)] for part in parts for row in part.children]
         header_rows = sum(len(part.children) for part in parts if isinstance(part, nodes.thead))
         title = next((child for child in node.children if isinstance(child, nodes.title)), None)
         if title is not None:
@@ -545,7 +558,7 @@ class MdxTranslator(SphinxTranslator):
         if self._is_pipe_table(rows):
             self._pipe_table(node, rows, header_rows)
         else:
-            self._list_table(node, rows)
+            self._jsx_table(node, parts)
         raise nodes.SkipNode
 
     @staticmethod
@@ -571,15 +584,21 @@ class MdxTranslator(SphinxTranslator):
                 self._inside(self._append_to(mdast_row, {"type": "tableCell"}), entry.children[0].children if entry.children else [])
         self.leave()
 
-    def _list_table(self, node, rows) -> None:
-        # Cells with block content cannot go into a pipe table: each row is a
-        # list item holding a list of its cells.
-        outer = self.enter(self.new("list", node, ordered=False))
-        for row in rows:
-            item = self._append_to(outer, {"type": "listItem", "children": []})
-            cells = self._append_to(item, {"type": "list", "ordered": False, "children": []})
-            for entry in row:
-                self._inside(self._append_to(cells, {"type": "listItem"}), entry.children)
+    def _jsx_table(self, node, parts) -> None:
+        # Merged cells and cells with block content have no GFM form: an HTML
+        # table written as JSX keeps the spans, and its cells hold Markdown.
+        def element(name, source, attributes=()):
+            return self.new("mdxJsxFlowElement", source, name=name, attributes=list(attributes), children=[])
+
+        table = self.enter(element("table", node))
+        for part in parts:
+            section = self._append_to(table, element(part.tagname, part))
+            cell_name = "th" if isinstance(part, nodes.thead) else "td"
+            for row in part.children:
+                mdast_row = self._append_to(section, element("tr", row))
+                for entry in row.children:
+                    spans = [escaping.jsx_attribute(name, str(entry[key] + 1)) for name, key in (("colSpan", "morecols"), ("rowSpan", "morerows")) if entry.get(key)]
+                    self._inside(self._append_to(mdast_row, element(cell_name, entry, spans)), entry.children)
         self.leave()
 
     # ------------------------------------------------------------------
