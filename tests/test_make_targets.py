@@ -24,7 +24,7 @@ RUN_BY = {
     "mdx": ("tests/test_publish.py", '["make", "--no-print-directory", "mdx",'),
     "html": ("tests/conftest.py", 'make_course("html",'),
     "doctest": ("tests/course_builds.py", '["make", "--no-print-directory", "doctest",'),
-    "test": (".ci/run", "\nmake test\n"),
+    "test": (".ci/run", "\nmake test "),
     "bench": ("tests/test_bench.py", '["make", "--no-print-directory", "bench",'),
     "gettext": ("tests/test_make_targets.py", 'make("gettext",'),
     "intl-check": ("tests/test_make_targets.py", 'make("intl-check")'),

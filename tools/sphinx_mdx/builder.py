@@ -10,6 +10,7 @@ see ``outputs``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -81,15 +82,17 @@ class MdxBuilder(Builder):
     def get_outdated_docs(self):
         # Written for another site (a component added or removed) or drawn
         # by another renderer: every lesson again.
-        everything = self.output.written_for != self._written_for()
+        everything = self.output.written_for != self.written_for
         for docname in self.lessons():
             relpath = paths.output_path(docname)
             if everything or not self.output.is_current(relpath, self.env.all_docs.get(docname)):
                 yield docname
 
-    def _written_for(self) -> str:
+    @functools.cached_property
+    def written_for(self) -> str:
         """What the lessons are written for besides their sources: the forms
-        the site gets, and the renderer that draws the diagrams."""
+        the site gets, and the renderer that draws the diagrams (looked at
+        once per build: the site is inspected and the renderer hashed)."""
         forms = site.decide(self.mdx_settings, Path(self.outdir), needs={})
         renderer = renderer_identity() if forms.diagrams == "svg" else None
         described = json.dumps([forms.callouts, forms.callout_title_prop, forms.diagrams, renderer], sort_keys=True)
@@ -343,7 +346,7 @@ class MdxBuilder(Builder):
             logger.info(__("removed %s: its lesson no longer exists"), relpath)
         for relpath in modified:
             logger.warning(__("%s belongs to a deleted lesson but was changed by hand since it was written; it was kept"), self.output.root / relpath, type="mdx", subtype="write")
-        self.output.written_for = self._written_for()
+        self.output.written_for = self.written_for
         self.output.save_manifest()
         if self.refused:
             # The other lessons are written, but the build did not publish
