@@ -32,7 +32,7 @@ help:
 	@echo "make test-fast the mdx builder's own tests (no broker, no Astro, no browser)"
 	@echo "make livehtml  preview with rebuild and reload on save"
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
-	@echo "make cdc-fixtures  recapture the Debezium events (PostgreSQL + Kafka Connect)"
+	@echo "make cdc-fixtures  recapture the Debezium events and their variants (VARIANT=name: one)"
 	@echo "make lesson-figures  redraw lesson figures from their doctests"
 	@echo "make bench     build benchmark on synthetic courses (BENCH_ARGS=--quick)"
 	@echo "make clean     remove build outputs"
@@ -58,9 +58,12 @@ mdx: venv node
 doctest: venv
 	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
 
-# Real change events from PostgreSQL through Debezium into tests/fixtures/debezium/.
+# Real change events from PostgreSQL through Debezium into tests/fixtures/debezium/:
+# the base capture and every variant in variants/ (about 40 s each, 7 minutes in
+# all), or only one with VARIANT=<name> (VARIANT=base: the base capture).
+VARIANT ?=
 cdc-fixtures: venv
-	$(PY) -m cdc_capture
+	$(PY) -m cdc_capture $(if $(VARIANT),--variant $(VARIANT),--all)
 
 # Doctests that draw a figure compare it with the committed image; this
 # rewrites the images instead.

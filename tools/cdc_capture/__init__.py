@@ -4,9 +4,13 @@
 (tools/kafka_broker) and Kafka Connect standalone with the Debezium PostgreSQL
 connector, makes a fixed series of changes to an inventory database and writes
 every message of the change topics to tests/fixtures/debezium/*.jsonl.
+``--variant NAME`` (variants.py) captures the same changes with one setting
+changed into tests/fixtures/debezium/variants/NAME/; ``--all`` does the base
+and every variant.
 
 Reading the fixtures back needs nothing but the standard library:
-``load_fixture(topic)`` returns the records of one topic in offset order.
+``load_fixture(topic)`` returns the records of one topic in offset order
+(``load_fixture(topic, FIXTURES_DIR / "variants" / name)`` those of a variant).
 """
 
 from __future__ import annotations

@@ -73,8 +73,11 @@ def _write_properties(path: Path, props: dict[str, str]) -> None:
 class ConnectStandalone:
     """One standalone worker running one connector; stop() shuts it down gracefully."""
 
-    def __init__(self, workdir: Path, bootstrap_servers: str, connector: dict[str, str]):
+    def __init__(self, workdir: Path, bootstrap_servers: str, connector: dict[str, str],
+                 converters: dict[str, str] | None = None):
         self.workdir = workdir
+        # Replaces converter settings of worker_properties() (a fixture variant).
+        self.converters = dict(converters or {})
         self.bootstrap_servers = bootstrap_servers
         self.connector = connector
         self.rest_port = free_port()
@@ -92,6 +95,7 @@ class ConnectStandalone:
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "key.converter.schemas.enable": "true",
             "value.converter.schemas.enable": "true",
+            **self.converters,
             "offset.storage.file.filename": str(self.workdir / "connect.offsets"),
             "offset.flush.interval.ms": "1000",
             "listeners": f"http://127.0.0.1:{self.rest_port}",

@@ -37,12 +37,26 @@ CREATE TABLE orders (
     updated_at  TIMESTAMPTZ   NOT NULL,
     comment     TEXT                         -- nullable on purpose
 );
+"""
 
--- FULL: UPDATE and DELETE events carry the whole old row in "before",
--- not just the primary key (the default identity).
+# FULL: UPDATE and DELETE events carry the whole old row in "before",
+# not just the primary key (the default identity). The variant
+# "replica-identity-default" leaves it out.
+REPLICA_IDENTITY_FULL_SQL = """
 ALTER TABLE customers REPLICA IDENTITY FULL;
 ALTER TABLE orders REPLICA IDENTITY FULL;
 """
+
+# The variant "logical-message": two logical decoding messages written into
+# the WAL right before the TRUNCATE, one inside a transaction, one outside.
+MESSAGE_PREFIX = "inventory.archive"
+TRANSACTIONAL_MESSAGE = '{"archived_orders": "all", "reason": "end of day"}'
+NON_TRANSACTIONAL_MESSAGE = "archive job started"
+
+# Fractional seconds of an order's timestamps, by order id modulo 4: whole
+# seconds next to half a second, milliseconds and microseconds, so that the
+# encodings of TIMESTAMP and TIMESTAMPTZ show what they do with each.
+ORDER_FRACTIONS_US = (0, 500000, 123000, 123456)
 
 SEED = 2025
 SNAPSHOT_CLOCK = datetime(2025, 3, 10, 8, 0, 0)
@@ -76,17 +90,34 @@ class Scenario:
 
     snapshot_sql: list[str] = field(default_factory=list)
     stream_sql: list[str] = field(default_factory=list)
-    # topic suffix ("customers"/"orders") -> number of Kafka messages expected
+    # topic suffix ("customers"/"orders", and "message" for logical decoding
+    # messages) -> number of Kafka messages expected
     expected: dict[str, int] = field(default_factory=lambda: {"customers": 0, "orders": 0})
     snapshot_rows: int = 0
+    # CREATE TABLE (and REPLICA IDENTITY) statements run before the snapshot rows.
+    setup_sql: str = SCHEMA_SQL
+    # What the database holds, for tests of consumers: every order as inserted,
+    # the orders left just before the TRUNCATE, the customers left at the end.
+    inserted_orders: dict[int, dict] = field(default_factory=dict)
+    orders_before_truncate: dict[int, dict] = field(default_factory=dict)
+    customer_ids: set[int] = field(default_factory=set)
 
     def _count(self, table: str, messages: int = 1) -> None:
         self.expected[table] += messages
 
 
-def build(seed: int = SEED) -> Scenario:
+def build(seed: int = SEED, *, replica_identity_full: bool = True, tombstones: bool = True,
+          logical_messages: bool = False) -> Scenario:
+    """The scenario; the keyword arguments are what a fixture variant changes.
+
+    ``tombstones`` is the connector's ``tombstones.on.delete`` (each DELETE
+    then yields one message, not two); ``logical_messages`` adds two
+    ``pg_logical_emit_message`` calls before the TRUNCATE.
+    """
     rng = random.Random(seed)
     sc = Scenario()
+    sc.setup_sql = SCHEMA_SQL + (REPLICA_IDENTITY_FULL_SQL if replica_identity_full else "")
+    per_delete = 2 if tombstones else 1
 
     # --- initial rows: read by the snapshot (op "r") ------------------------
     customers = {}
@@ -101,6 +132,7 @@ def build(seed: int = SEED) -> Scenario:
             "updated_at": SNAPSHOT_CLOCK + timedelta(minutes=cid),
         }
         customers[cid] = row
+        sc.customer_ids.add(cid)
         sc.snapshot_sql.append(
             "INSERT INTO customers (id, first_name, last_name, email, phone, registered_at, updated_at) "
             f"VALUES ({row['id']}, {_lit(row['first_name'])}, {_lit(row['last_name'])}, "
@@ -116,17 +148,21 @@ def build(seed: int = SEED) -> Scenario:
         nonlocal next_order_id
         oid = next_order_id
         next_order_id += 1
+        # The fraction comes from the id, not from rng: the rest of the
+        # scenario stays what it was before fractions were added.
+        when = when + timedelta(microseconds=ORDER_FRACTIONS_US[oid % len(ORDER_FRACTIONS_US)])
         row = {
             "id": oid,
             "customer_id": rng.randint(1, 5),
             "status": "new",
             "amount": Decimal(rng.randint(500, 250000)) / 100,
             # Wall-clock time of the order, stored without a time zone.
-            "ordered_at": when.replace(microsecond=0),
+            "ordered_at": when,
             "updated_at": when,
             "comment": None,
         }
         orders[oid] = row
+        sc.inserted_orders[oid] = dict(row)
         return (
             "INSERT INTO orders (id, customer_id, status, amount, ordered_at, updated_at, comment) "
             f"VALUES ({oid}, {row['customer_id']}, 'new', {row['amount']}, "
@@ -180,7 +216,7 @@ def build(seed: int = SEED) -> Scenario:
             )
             sc.stream_sql.append(f"DELETE FROM orders WHERE id = {order['id']};")
             del orders[order["id"]]
-            sc._count("orders", 1 + 2)
+            sc._count("orders", 1 + per_delete)
 
         if minute == 2:
             # Two new customers; one gives a phone number later.
@@ -193,6 +229,7 @@ def build(seed: int = SEED) -> Scenario:
                     f"{_lit(when.replace(microsecond=0))}, {_tstz(when)});"
                 )
                 sc._count("customers")
+                sc.customer_ids.add(cid)
         if minute == 5:
             when = tick()
             sc.stream_sql.append(
@@ -205,9 +242,21 @@ def build(seed: int = SEED) -> Scenario:
             sc._count("customers", 2)
         if minute == 8:
             sc.stream_sql.append("DELETE FROM customers WHERE id = 4;")
-            sc._count("customers", 2)
+            sc.customer_ids.discard(4)
+            sc._count("customers", per_delete)
+
+    sc.orders_before_truncate = {oid: dict(row) for oid, row in orders.items()}
 
     # --- the end of the day: orders are archived elsewhere and wiped (op "t")
+    if logical_messages:
+        sc.stream_sql.append(
+            f"SELECT pg_logical_emit_message(false, {_lit(MESSAGE_PREFIX)}, {_lit(NON_TRANSACTIONAL_MESSAGE)});"
+        )
+        sc.stream_sql.append(
+            f"BEGIN; SELECT pg_logical_emit_message(true, {_lit(MESSAGE_PREFIX)}, {_lit(TRANSACTIONAL_MESSAGE)}); "
+            "COMMIT;"
+        )
+        sc.expected["message"] = 2
     sc.stream_sql.append("TRUNCATE TABLE orders;")
     sc._count("orders")
     return sc
