@@ -1,16 +1,18 @@
 """Lesson 5.1's lab as a real test: the resilient consumer survives a broker
 outage and resumes from its stored offset.
 
-The consumer is not a copy: the test assembles ``resilient_consumer.py`` from
-the lesson's own code blocks, exactly as the lab tells students to (the
-at-least-once config and loop, ``log_kafka_error`` and the lab block with
-``main()``), and runs it as a separate process with ``__name__ ==
-'__main__'``.  The broker outage is real: the test stops and restarts the
-broker process while the consumer runs.
+The consumer is not a copy: the lab gives ``resilient_consumer.py`` as one
+complete code block (the one with ``main()``), and the test saves that block
+as the file, exactly as the lab tells students to, and runs it as a separate
+process with ``__name__ == '__main__'``.  The file re-states definitions from
+earlier sections of the lesson; a test checks they are the same code.  The
+broker outage is real: the test stops and restarts the broker process while
+the consumer runs.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import queue
@@ -31,10 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "docs" / "05-module-5" / "01-advanced-python-consumer.md"
 TOPIC, GROUP = "m5l1-orders", "m5l1-lab"  # what the lab's main() uses
 
-# The blocks the lab says to assemble, identified by what they define.
-LAB_BLOCKS = ("AT_LEAST_ONCE_CONFIG = {", "def log_kafka_error(", "def main(")
+# The lab's complete file, identified by what it defines.
+LAB_MARKER = "def main("
 
-# Runs the assembled file as `python resilient_consumer.py` would, with the
+# Runs the saved file as `python resilient_consumer.py` would, with the
 # course address kafka:9092 mapped to the test broker (as in the doctests).
 RUNNER = (
     "import runpy, sys\n"
@@ -48,15 +50,39 @@ def lesson_testcode_blocks() -> list[str]:
     return [body for _line, _options, body in myst_fences(LESSON.read_text(encoding="utf-8"), "testcode")]
 
 
-def assemble_lab_script(path: Path) -> Path:
-    blocks = lesson_testcode_blocks()
-    chosen = []
-    for marker in LAB_BLOCKS:
-        matching = [block for block in blocks if marker in block]
-        assert len(matching) == 1, f"expected one lesson block with {marker!r}, found {len(matching)}"
-        chosen.append(matching[0])
-    path.write_text("\n\n".join(chosen), encoding="utf-8")
+def lab_block() -> str:
+    matching = [block for block in lesson_testcode_blocks() if LAB_MARKER in block]
+    assert len(matching) == 1, f"expected one lesson block with {LAB_MARKER!r}, found {len(matching)}"
+    return matching[0]
+
+
+def save_lab_script(path: Path) -> Path:
+    path.write_text(lab_block() + "\n", encoding="utf-8")
     return path
+
+
+def top_level_definitions(source: str) -> dict[str, str]:
+    """Module-level functions and assignments: name -> their AST dump."""
+    definitions = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            definitions[node.name] = ast.dump(node)
+        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            for target in node.targets:
+                definitions[target.id] = ast.dump(node)
+    return definitions
+
+
+def test_lab_file_restates_the_lessons_code_unchanged():
+    """What the lab file repeats from earlier sections is the code those sections ran."""
+    lab = top_level_definitions(lab_block())
+    earlier = {}
+    for block in lesson_testcode_blocks():
+        if LAB_MARKER not in block:
+            earlier.update(top_level_definitions(block))
+    for name in ("log", "AT_LEAST_ONCE_CONFIG", "consume_at_least_once", "_last_logged", "log_kafka_error"):
+        assert name in lab, f"the lab file does not define {name}"
+        assert lab[name] == earlier.get(name), f"the lab's {name} differs from the lesson's"
 
 
 class LabConsumer:
@@ -147,7 +173,7 @@ def test_lab_consumer_survives_outage_and_resumes_from_stored_offset(restartable
     bootstrap = broker.bootstrap_servers
     admin = AdminClient({"bootstrap.servers": bootstrap})
     admin.create_topics([NewTopic(TOPIC, 1, 1)])[TOPIC].result(30)
-    script = assemble_lab_script(tmp_path / "resilient_consumer.py")
+    script = save_lab_script(tmp_path / "resilient_consumer.py")
     produce_orders(bootstrap, 0, 10)
 
     # Run 1: the consumer is running when the broker goes down.

@@ -16,6 +16,14 @@ REQUIRED_IN_MDX = {
         "isolation.level",
         "'enable.auto.offset.store': False",
         "msg.error().fatal()",
+        # Promised by the introduction and the plan (issue #13): monitoring,
+        # rebalance callbacks, the max.poll.records answer, the complete lab file.
+        "get_watermark_offsets",
+        "'stats_cb'",
+        "on_revoke=",
+        "'partition.assignment.strategy': 'cooperative-sticky'",
+        "max.poll.records",
+        "resilient_consumer.py: an at-least-once consumer",
         # Diagrams drawn at build time: static SVG, no component.
         '<figure class="mdx-diagram"',
         '"Координатор транзакций"',

@@ -9,9 +9,10 @@ conf.py's hidden ``doctest_global_setup``, makes the confluent_kafka client
 classes translate the course addresses to that broker, so the code students
 read is exactly the code that ran.
 
-``reset_lesson()`` gives a lesson a clean slate (its topics recreated, its
-consumer groups deleted) so a rerun against a long-lived broker never sees
-data or offsets from an earlier run.
+``reset_lesson()`` gives a lesson a clean slate (its topics and consumer
+groups deleted) so a rerun against a long-lived broker never sees data or
+offsets from an earlier run; the lesson then creates its topics in code the
+student sees, and a hidden ``await_topics()`` waits until they are usable.
 """
 
 from __future__ import annotations
@@ -136,18 +137,13 @@ def _wait(futures: Mapping, ignore: Iterable[int] = ()) -> None:
                 raise
 
 
-def reset_lesson(prefix: str, topics: Mapping[str, int], *, timeout: float = 60.0) -> None:
-    """Give a lesson a clean broker state.
-
-    Deletes every topic and consumer group whose name starts with ``prefix``
-    (including those an earlier run created on the fly), then creates
-    ``topics`` ({name: partitions}, replication factor 1).
-    """
+def reset_lesson(prefix: str, *, timeout: float = 60.0) -> None:
+    """Give a lesson a clean broker state: delete every topic and consumer
+    group whose name starts with ``prefix`` (including those an earlier run
+    created on the fly), and return once their names can be created again.
+    The lesson creates its topics itself, in code the student sees."""
     if not prefix:
         raise ValueError("a lesson prefix is required, e.g. 'm5l1-'")
-    for name in topics:
-        if not name.startswith(prefix):
-            raise ValueError(f"topic {name!r} does not start with the lesson prefix {prefix!r}")
     admin = _admin()
     err = confluent_kafka.KafkaError
     deadline = time.monotonic() + timeout
@@ -159,33 +155,32 @@ def reset_lesson(prefix: str, topics: Mapping[str, int], *, timeout: float = 60.
               ignore=(err.GROUP_ID_NOT_FOUND,))
 
     existing = [t for t in admin.list_topics(timeout=timeout).topics if t.startswith(prefix)]
-    if existing:
-        _wait(admin.delete_topics(existing, operation_timeout=timeout), ignore=(err.UNKNOWN_TOPIC_OR_PART,))
-        # Deletion is asynchronous on the broker: wait until the names are free.
-        while any(t in admin.list_topics(timeout=timeout).topics for t in existing):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"topics {existing} were not deleted within {timeout} s")
-            time.sleep(0.1)
+    if not existing:
+        return
+    _wait(admin.delete_topics(existing, operation_timeout=timeout), ignore=(err.UNKNOWN_TOPIC_OR_PART,))
+    # Deletion is asynchronous: a name can be gone from the metadata while
+    # the controller still refuses to create it (TOPIC_ALREADY_EXISTS). A
+    # validate-only creation asks the controller itself, and creates nothing.
+    probe = [confluent_kafka.admin.NewTopic(name, num_partitions=1, replication_factor=1) for name in existing]
+    while True:
+        futures = admin.create_topics(probe, operation_timeout=timeout, validate_only=True)
+        try:
+            _wait(futures)
+            return
+        except confluent_kafka.KafkaException as exc:
+            if exc.args[0].code() != err.TOPIC_ALREADY_EXISTS:
+                raise
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics {existing} were not deleted within {timeout} s")
+        time.sleep(0.1)
 
-    new_topics = [confluent_kafka.admin.NewTopic(name, num_partitions=partitions, replication_factor=1)
-                  for name, partitions in topics.items()]
-    while new_topics:
-        futures = admin.create_topics(new_topics, operation_timeout=timeout)
-        retry = []
-        for topic in new_topics:
-            try:
-                futures[topic.topic].result()
-            except confluent_kafka.KafkaException as exc:
-                # A just-deleted name can be briefly reported as still existing.
-                if exc.args[0].code() == err.TOPIC_ALREADY_EXISTS and time.monotonic() < deadline:
-                    retry.append(topic)
-                else:
-                    raise
-        new_topics = retry
-        if retry:
-            time.sleep(0.2)
-    # Creation is acknowledged before the new partitions have leaders in the
-    # broker's metadata; a consumer subscribing earlier gets UNKNOWN_TOPIC_OR_PART.
+
+def await_topics(topics: Mapping[str, int], *, timeout: float = 60.0) -> None:
+    """Wait until ``topics`` ({name: partitions}) have every partition with a
+    leader in the broker's metadata. Creation is acknowledged before that,
+    and a consumer subscribing earlier gets UNKNOWN_TOPIC_OR_PART."""
+    admin = _admin()
+    deadline = time.monotonic() + timeout
     while not _all_have_leaders(admin, topics, timeout):
         if time.monotonic() > deadline:
             raise TimeoutError(f"topics {list(topics)} have no partition leaders after {timeout} s")
