@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import functools
 import io
 import json
@@ -34,7 +35,7 @@ CUSTOMERS, ORDERS = TOPICS["customers"], TOPICS["orders"]
 ALL = ["base", *VARIANTS]
 
 # The lesson blocks with the reusable functions, by what they define.
-FUNCTION_BLOCKS = ("def event_payload(", "def cdc_events_to_dataframe(", "def current_state(")
+FUNCTION_BLOCKS = ("def event_payload(", "def cdc_events_to_dataframe(", "def current_state(", "def in_lsn_order(")
 LAB_BLOCK = 'lab_records = read_cdc_topic("m5l2-inventory.public.orders", max_messages=100)'
 
 
@@ -76,7 +77,7 @@ def lesson() -> dict:
     for marker in FUNCTION_BLOCKS:
         exec(_definitions(_one_block(marker)), namespace)
     for name in ("event_payload", "flatten_event", "row_types", "to_decimal", "cdc_events_to_dataframe",
-                 "current_state", "DECIMAL", "ZONED_TIMESTAMP"):
+                 "current_state", "row_key", "in_lsn_order", "DECIMAL", "ZONED_TIMESTAMP"):
         assert name in namespace, f"the lesson no longer defines {name}"
     return namespace
 
@@ -199,6 +200,96 @@ def test_current_state_leaves_the_scenarios_rows(lesson, variant):
     assert set(current_state(pairs(variant, CUSTOMERS))) == plan.customer_ids
 
 
+def _rekeyed(records: list[tuple], rename: dict, extra: dict | None = None) -> list[tuple]:
+    """The same events under another primary-key name (and maybe a second key column)."""
+    out = []
+    for key, value in records:
+        if key is not None:
+            key = copy.deepcopy(key)
+            payload = payload_of(key)
+            renamed = {rename.get(column, column): v for column, v in payload.items()} | (extra or {})
+            payload.clear()
+            payload.update(renamed)
+        out.append((key, value))
+    return out
+
+
+def test_current_state_keys_rows_by_the_message_key_whatever_its_columns(lesson, variant):
+    plan = scenario.build()
+    current_state = lesson["current_state"]
+    customers = pairs(variant, CUSTOMERS)
+    # Another name for the key column: the ids are the same, whatever before holds.
+    assert set(current_state(_rekeyed(customers, {"id": "customer_no"}))) == plan.customer_ids
+    # A composite key: tuples of the key's values, in the key's order.
+    composite = current_state(_rekeyed(customers, {}, extra={"region": "eu"}))
+    assert set(composite) == {(i, "eu") for i in plan.customer_ids}
+    # Orders: the TRUNCATE (no key) still empties the table.
+    assert current_state(_rekeyed(pairs(variant, ORDERS), {"id": "order_no"})) == {}
+
+
+def test_in_lsn_order_restores_the_state_from_several_partitions(lesson, variant):
+    plan = scenario.build()
+    row_key, current_state, in_lsn_order = lesson["row_key"], lesson["current_state"], lesson["in_lsn_order"]
+    orders = pairs(variant, ORDERS)
+    for truncate_partition in range(3):
+        partitions = [[], [], []]
+        for key, value in orders:
+            partitions[truncate_partition if key is None else row_key(key) % 3].append((key, value))
+        mixed = [record for partition in partitions for record in partition]
+        ordered = in_lsn_order(mixed)
+        assert current_state(ordered) == {}
+        assert set(current_state(ordered[:-1])) == set(plan.orders_before_truncate)
+        assert all(value is not None for _key, value in ordered)
+
+
+def test_bigint_above_2_53_stays_exact(lesson, variant):
+    """An int64 key past float64's exact range, in the variant's own message shape."""
+    big = 2**53 + 1
+    key, value = copy.deepcopy(next((k, v) for k, v in pairs(variant, CUSTOMERS) if payload_of(v)["op"] == "c"))
+    payload_of(key)["id"] = big
+    payload_of(value)["after"]["id"] = big
+    types = types_for(lesson, variant, CUSTOMERS)
+    if types is None:
+        for field in value["schema"]["fields"]:
+            if field["field"] in ("before", "after"):
+                next(f for f in field["fields"] if f["field"] == "id")["type"] = "int64"
+    else:
+        types = {**types, "id": "int64"}
+    df = lesson["cdc_events_to_dataframe"]([(key, value), (key, None)], types=types)
+    assert str(df["after_id"].dtype) == "Int64" and df["after_id"].iloc[0] == big
+    assert lesson["current_state"]([(key, value)]) == {big: payload_of(value)["after"]}
+
+
+def test_date_columns_become_datetimes(lesson):
+    event = {"before": None, "after": {"id": 1, "d1": 20157, "d2": 0}, "source": {"table": "t"},
+             "op": "c", "ts_ms": 1741593661000}
+    df = lesson["cdc_events_to_dataframe"]([({"id": 1}, event)], types={
+        "id": "int32", "d1": "io.debezium.time.Date", "d2": "org.apache.kafka.connect.data.Date"})
+    assert df["after_d1"].iloc[0] == pd.Timestamp("2025-03-10")
+    assert df["after_d2"].iloc[0] == pd.Timestamp("1970-01-01")
+
+
+def test_replica_identity_full_can_be_stated(lesson, variant):
+    to_df = functools.partial(lesson["cdc_events_to_dataframe"], decimals={"amount": 2},
+                              types=types_for(lesson, variant, ORDERS))
+    records = pairs(variant, ORDERS)
+    deletes_only = [(k, v) for k, v in records if v is None or payload_of(v)["op"] in ("r", "c", "d")]
+    # Without an update in the batch, detection cannot tell; False says it.
+    detected = to_df(deletes_only)
+    stated = to_df(deletes_only, replica_identity_full=False)
+    erased = stated[stated["op"] == "d"]
+    assert erased["before_id"].notna().all() and erased["before_updated_at"].isna().all()
+    assert erased["before_status"].isna().all() and erased["before_amount"].isna().all()
+    if full_identity(variant):
+        assert detected.loc[detected["op"] == "d", "before_updated_at"].notna().all()
+    else:
+        # Undetected placeholders: the 1970 stamps and empty statuses stay.
+        kept = detected[detected["op"] == "d"]
+        assert (kept["before_updated_at"].dt.year == 1970).all() and (kept["before_status"] == "").all()
+        # With the updates in the batch, None detects what False states.
+        pd.testing.assert_frame_equal(to_df(records), to_df(records, replica_identity_full=False))
+
+
 # --- the lab: the lesson's analytics block, run as written -------------------------
 
 
@@ -291,6 +382,15 @@ def test_lesson_connector_config_is_the_captures():
     configs = [json.loads(body) for body in blocks if '"connector.class"' in body]
     assert len(configs) == 1, "the lesson shows one connector configuration"
     assert configs[0] == rest_api_config(), "the lesson's connector JSON differs from tools/cdc_capture's settings"
+
+
+def test_lesson_sql_is_the_captures():
+    """The tables the lesson shows are the ones the capture created (tools/cdc_capture/scenario.py)."""
+    blocks = [body for _line, _options, body in myst_fences(lesson_source(), "sql")]
+    creating = [body for body in blocks if "CREATE TABLE" in body]
+    assert len(creating) == 1, "the lesson shows its tables in one SQL block"
+    assert creating[0].strip() == scenario.build().setup_sql.strip()
+    assert creating[0].strip() == (scenario.SCHEMA_SQL + scenario.REPLICA_IDENTITY_FULL_SQL).strip()
 
 
 def test_lesson_creates_its_topics_in_a_visible_block():
