@@ -87,12 +87,38 @@ class Enricher:
         self.ns["next_batch"] = functools.partial(self.ns["next_batch"], timeout=3.0)
 
     def produce_payments(self, count: int) -> dict[int, int]:
+        """Payments 0..count-1; records where each landed in self.locations
+        ({key: (partition, offset)}) and returns the end offset per partition."""
         producer = Producer({"bootstrap.servers": self.bootstrap})
+        self.locations: dict[str, tuple[int, int]] = {}
+
+        def delivered(err, msg):
+            assert err is None, err
+            self.locations[msg.key().decode()] = (msg.partition(), msg.offset())
+
         for n in range(count):
             payment = {"payment_id": n, "amount": 1000 + 10 * n}
-            producer.produce(self.input, key=f"payment-{n}", value=json.dumps(payment))
+            producer.produce(self.input, key=f"payment-{n}", value=json.dumps(payment), on_delivery=delivered)
         assert producer.flush(30) == 0
         return self.end_offsets()
+
+    def start_group_at(self, starts: dict[int, int]) -> None:
+        """The enricher's consumer starts at these offsets ({partition: offset})
+        instead of the beginning, as a new group with auto.offset.reset=latest,
+        or one started from a timestamp, would: on_assign places it there."""
+
+        class StartsMidTopic(self.ns["Consumer"]):
+            def subscribe(self, topics, **callbacks):
+                assert not callbacks, "the lesson's enricher passes no rebalance callbacks"
+
+                def on_assign(consumer, partitions):
+                    for tp in partitions:
+                        tp.offset = starts[tp.partition]
+                    consumer.assign(partitions)
+
+                super().subscribe(topics, on_assign=on_assign)
+
+        self.ns["Consumer"] = StartsMidTopic
 
     def end_offsets(self) -> dict[int, int]:
         consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"{self.group}-probe"})
@@ -129,6 +155,18 @@ def status_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if re.match(r"\d+ payments from partitions ", line)]
 
 
+def batch_partitions(line: str) -> list[int]:
+    """The partitions a status line says its batch came from."""
+    listed = re.match(r"\d+ payments from partitions \[([\d, ]*)\]", line).group(1)
+    return [int(p) for p in listed.split(",") if p.strip()]
+
+
+def rewound_to(line: str) -> dict[int, int]:
+    """{partition: offset sought} from a status line's 'rewound p0: 5->2, ...'."""
+    moves = re.search(r"rewound (.*)$", line).group(1)
+    return {int(p): int(to) for p, _from, to in re.findall(r"p(\d+): (-?\d+)->(-?\d+)", moves)}
+
+
 def test_small_batches_over_three_partitions_every_payment_exactly_once(enricher, capsys):
     ends = enricher.produce_payments(60)
     assert all(ends.values()), f"every partition should get payments: {ends}"
@@ -145,8 +183,8 @@ def test_small_batches_over_three_partitions_every_payment_exactly_once(enricher
 
     aborted = [line for line in lines if ": aborted (" in line]
     assert len(aborted) == 4, lines
-    for line in aborted:  # the rewind covers every assigned partition, not only one
-        assert re.search(r"rewound p0: -?\d+->-?\d+, p1: -?\d+->-?\d+, p2: -?\d+->-?\d+$", line), line
+    for line in aborted:  # the rewind covers every partition of the batch, not only one
+        assert set(batch_partitions(line)) <= set(rewound_to(line)), line
     committed = [line for line in lines if line.endswith(": committed")]
     assert sum(int(line.split()[0]) for line in committed) == 60, lines
     assert len(committed) + len(aborted) == len(lines), lines
@@ -189,3 +227,35 @@ def test_gives_up_after_max_failures_in_a_row(enricher, capsys):
     assert len(lines) == enricher.ns["MAX_FAILURES"], lines
     assert enricher.output_keys("read_uncommitted") == []
     assert set(enricher.committed().values()) == {-1001}
+
+
+def test_rewind_of_a_group_without_commits_goes_back_only_to_the_batch(enricher, capsys):
+    """A group that starts mid-topic and aborts its very first transaction
+    (nothing committed yet) redoes that batch only: the rewind goes to the
+    batch's first offset per partition, never to the start of the partition."""
+    ends = enricher.produce_payments(30)
+    starts = {p: end // 2 for p, end in ends.items()}
+    assert all(starts.values()), f"every partition should have history before the start: {ends}"
+    enricher.start_group_at(starts)
+    first_call = []
+
+    def first_transform_fails(payment):
+        if not first_call:
+            first_call.append(payment["payment_id"])
+            raise enricher.ns["TransformError"]("the first batch fails once")
+        return enricher.enrich(payment)
+
+    enricher.run(first_transform_fails, max_batches=100, batch_size=7)
+    lines = status_lines(capsys.readouterr().out)
+
+    [aborted] = [line for line in lines if ": aborted (" in line]
+    assert lines[0] == aborted, lines
+    rewound = rewound_to(aborted)
+    assert rewound, aborted
+    for partition, offset in rewound.items():
+        assert offset == starts[partition], aborted  # where the group started, not 0
+    assert set(rewound) == set(batch_partitions(aborted)), aborted  # untouched ones stay
+
+    expected = sorted(key for key, (p, offset) in enricher.locations.items() if offset >= starts[p])
+    assert sorted(enricher.output_keys()) == expected
+    assert enricher.committed() == ends

@@ -4,16 +4,19 @@ outage and resumes from its stored offset.
 The consumer is not a copy: the lab gives ``resilient_consumer.py`` as one
 complete code block (the one with ``main()``), and the test saves that block
 as the file, exactly as the lab tells students to, and runs it as a separate
-process with ``__name__ == '__main__'``.  The file re-states definitions from
-earlier sections of the lesson; a test checks they are the same code.  The
-broker outage is real: the test stops and restarts the broker process while
-the consumer runs.
+process with ``__name__ == '__main__'``.  The lab's second file,
+``lab_tools.py`` (the block with ``cli()``), is saved and run the same way,
+with the command lines the lab gives: it creates the topic, adds orders and
+reports the committed offset.  Both files re-state definitions from earlier
+sections of the lesson; a test checks they are the same code.  The broker
+outage is real: the test stops and restarts the broker process while the
+consumer runs.  Lab step 6 is real too: a ``fail-N`` file in the consumer's
+directory makes it crash once on order N, and the restart processes N.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import os
 import queue
 import re
@@ -26,15 +29,14 @@ from pathlib import Path
 
 import pytest
 from myst_sources import myst_fences
-from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "docs" / "05-module-5" / "01-advanced-python-consumer.md"
 TOPIC, GROUP = "m5l1-orders", "m5l1-lab"  # what the lab's main() uses
 
-# The lab's complete file, identified by what it defines.
+# The lab's complete files, identified by what they define.
 LAB_MARKER = "def main("
+TOOLS_MARKER = "def cli("
 
 # Runs the saved file as `python resilient_consumer.py` would, with the
 # course address kafka:9092 mapped to the test broker (as in the doctests).
@@ -44,20 +46,28 @@ RUNNER = (
     "map_course_addresses()\n"
     "runpy.run_path(sys.argv[1], run_name='__main__')\n"
 )
+# The same for `python lab_tools.py ARGS...`: the script sees its own argv.
+TOOLS_RUNNER = (
+    "import runpy, sys\n"
+    "from course_doctest import map_course_addresses\n"
+    "map_course_addresses()\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
 
 
 def lesson_testcode_blocks() -> list[str]:
     return [body for _line, _options, body in myst_fences(LESSON.read_text(encoding="utf-8"), "testcode")]
 
 
-def lab_block() -> str:
-    matching = [block for block in lesson_testcode_blocks() if LAB_MARKER in block]
-    assert len(matching) == 1, f"expected one lesson block with {LAB_MARKER!r}, found {len(matching)}"
+def lab_block(marker: str = LAB_MARKER) -> str:
+    matching = [block for block in lesson_testcode_blocks() if marker in block]
+    assert len(matching) == 1, f"expected one lesson block with {marker!r}, found {len(matching)}"
     return matching[0]
 
 
-def save_lab_script(path: Path) -> Path:
-    path.write_text(lab_block() + "\n", encoding="utf-8")
+def save_lab_script(path: Path, marker: str = LAB_MARKER) -> Path:
+    path.write_text(lab_block(marker) + "\n", encoding="utf-8")
     return path
 
 
@@ -73,16 +83,21 @@ def top_level_definitions(source: str) -> dict[str, str]:
     return definitions
 
 
-def test_lab_file_restates_the_lessons_code_unchanged():
-    """What the lab file repeats from earlier sections is the code those sections ran."""
-    lab = top_level_definitions(lab_block())
+def test_lab_files_restate_the_lessons_code_unchanged():
+    """What the lab files repeat from earlier sections is the code those sections ran."""
     earlier = {}
     for block in lesson_testcode_blocks():
-        if LAB_MARKER not in block:
+        if LAB_MARKER not in block and TOOLS_MARKER not in block:
             earlier.update(top_level_definitions(block))
-    for name in ("log", "AT_LEAST_ONCE_CONFIG", "consume_at_least_once", "_last_logged", "log_kafka_error"):
-        assert name in lab, f"the lab file does not define {name}"
-        assert lab[name] == earlier.get(name), f"the lab's {name} differs from the lesson's"
+    restated = {
+        LAB_MARKER: ("log", "AT_LEAST_ONCE_CONFIG", "consume_at_least_once", "_last_logged", "log_kafka_error"),
+        TOOLS_MARKER: ("produce_orders", "committed_offset"),
+    }
+    for marker, names in restated.items():
+        lab = top_level_definitions(lab_block(marker))
+        for name in names:
+            assert name in lab, f"the lab file with {marker!r} does not define {name}"
+            assert lab[name] == earlier.get(name), f"the lab's {name} differs from the lesson's"
 
 
 class LabConsumer:
@@ -92,8 +107,8 @@ class LabConsumer:
         self.lines: queue.Queue[str] = queue.Queue()
         self.stderr_path = stderr_path
         self._stderr = open(stderr_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-c", RUNNER, str(script)],
+        self.process = subprocess.Popen(  # in the files' directory, as the lab runs it
+            [sys.executable, "-u", "-c", RUNNER, str(script)], cwd=script.parent,
             stdout=subprocess.PIPE, stderr=self._stderr, text=True,
             env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONPATH": str(ROOT / "tools")},
         )
@@ -114,9 +129,20 @@ class LabConsumer:
             except queue.Empty:
                 missing = sorted(expected - set(self.orders))
                 pytest.fail(f"orders {missing} not processed within {timeout} s\n{self.stderr()}")
-            match = re.fullmatch(r"processed order (\d+) \(offset (\d+)\)", line)
-            if match:
-                self.orders.append(int(match.group(1)))
+            self._take(line)
+
+    def _take(self, line: str) -> None:
+        match = re.fullmatch(r"processed order (\d+) \(offset (\d+)\)", line)
+        if match:
+            self.orders.append(int(match.group(1)))
+
+    def wait_for_exit(self, timeout: float) -> int:
+        """The exit code of a consumer that ends by itself; takes its last orders."""
+        code = self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        while not self.lines.empty():
+            self._take(self.lines.get())
+        return code
 
     def stop(self) -> list[str]:
         """SIGTERM, as `docker compose stop` sends; returns the remaining output."""
@@ -142,20 +168,20 @@ class LabConsumer:
         self._stderr.close()
 
 
-def produce_orders(bootstrap: str, first: int, count: int) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap})
-    for order_id in range(first, first + count):
-        producer.produce(TOPIC, key=str(order_id), value=json.dumps({"order_id": order_id, "amount": 100 + order_id}))
-    assert producer.flush(60) == 0
+class LabTools:
+    """`python lab_tools.py ARGS...` with the lab's own file."""
 
+    def __init__(self, script: Path, bootstrap: str):
+        self.script, self.bootstrap = script, bootstrap
 
-def committed_offset(bootstrap: str) -> int:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": GROUP})
-    try:
-        [position] = consumer.committed([TopicPartition(TOPIC, 0)], timeout=30)
-        return position.offset
-    finally:
-        consumer.close()
+    def __call__(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", TOOLS_RUNNER, str(self.script), *args], cwd=self.script.parent,
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "PYTHONPATH": str(ROOT / "tools")},
+        )
+        assert done.returncode == 0, f"lab_tools.py {' '.join(args)} failed:\n{done.stderr}"
+        return done.stdout.strip()
 
 
 def wait_for_text(path: Path, pattern: str, timeout: float) -> str:
@@ -171,10 +197,13 @@ def wait_for_text(path: Path, pattern: str, timeout: float) -> str:
 def test_lab_consumer_survives_outage_and_resumes_from_stored_offset(restartable_kafka_broker, tmp_path):
     broker = restartable_kafka_broker
     bootstrap = broker.bootstrap_servers
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(TOPIC, 1, 1)])[TOPIC].result(30)
     script = save_lab_script(tmp_path / "resilient_consumer.py")
-    produce_orders(bootstrap, 0, 10)
+    tools = LabTools(save_lab_script(tmp_path / "lab_tools.py", TOOLS_MARKER), bootstrap)
+
+    # Lab step 1: the topic, then the commands a student runs.
+    assert tools("create-topic") == f"created {TOPIC}, partitions: 1"
+    assert tools("create-topic") == f"{TOPIC} already exists"
+    assert tools("produce", "0", "10") == "produced orders 0..9"
 
     # Run 1: the consumer is running when the broker goes down.
     first = LabConsumer(script, bootstrap, tmp_path / "run1.stderr")
@@ -188,18 +217,18 @@ def test_lab_consumer_survives_outage_and_resumes_from_stored_offset(restartable
         assert "FATAL" not in first.stderr()
 
         broker.start()  # same port, same data
-        produce_orders(bootstrap, 10, 10)
+        assert tools("produce", "10", "10") == "produced orders 10..19"
         first.wait_for_orders(set(range(20)), timeout=90)
         tail = first.stop()
     finally:
         first.kill()
     assert any(re.fullmatch(r"stopped after \d+ messages", line) for line in tail), tail
     # close() committed everything run 1 processed.
-    assert committed_offset(bootstrap) == 20
+    assert tools("committed") == f"{GROUP} resumes at 20"
 
     # Broker and consumer both down, new orders arrive after the broker is back.
     broker.restart()
-    produce_orders(bootstrap, 20, 5)
+    assert tools("produce", "20", "5") == "produced orders 20..24"
 
     # Run 2: a new process resumes from the stored offset, not from the beginning.
     second = LabConsumer(script, bootstrap, tmp_path / "run2.stderr")
@@ -209,7 +238,31 @@ def test_lab_consumer_survives_outage_and_resumes_from_stored_offset(restartable
     finally:
         second.kill()
     assert second.orders == list(range(20, 25)), "run 2 must start at the stored offset 20"
+    assert tools("committed") == f"{GROUP} resumes at 25"
 
-    processed = first.orders + second.orders
-    assert set(processed) == set(range(25)), "an order was lost"
-    assert committed_offset(bootstrap) == 25
+    # Lab step 6: order 27 fails once; the consumer crashes and commits what it handled.
+    (tmp_path / "fail-27").touch()
+    assert tools("produce", "25", "5") == "produced orders 25..29"
+    third = LabConsumer(script, bootstrap, tmp_path / "run3.stderr")
+    try:
+        code = third.wait_for_exit(timeout=60)
+    finally:
+        third.kill()
+    assert code == 1, f"the consumer should crash on order 27:\n{third.stderr()}"
+    assert "RuntimeError: order 27: simulated failure" in third.stderr()
+    assert third.orders == [25, 26]
+    assert not (tmp_path / "fail-27").exists(), "the handler removes the marker"
+    assert tools("committed") == f"{GROUP} resumes at 27"
+
+    # The restart gets order 27 again, and this time it is processed.
+    fourth = LabConsumer(script, bootstrap, tmp_path / "run4.stderr")
+    try:
+        fourth.wait_for_orders({27, 28, 29}, timeout=60)
+        fourth.stop()
+    finally:
+        fourth.kill()
+    assert fourth.orders == [27, 28, 29]
+
+    processed = first.orders + second.orders + third.orders + fourth.orders
+    assert set(processed) == set(range(30)), "an order was lost"
+    assert tools("committed") == f"{GROUP} resumes at 30"
