@@ -260,7 +260,18 @@ def _ancestors(node):
 def _text_of(node) -> str:
     parts = []
     for child in node.findall(nodes.Text):
+        parent = child.parent
+        # MyST writes a hard line break (a backslash at the end of a line) as
+        # raw HTML <br />, which the builder writes as a Markdown break.
+        if isinstance(parent, nodes.raw) and "html" in parent.get("format", "").split() and child.astext().strip() in {"<br />", "<br>", "<br/>"}:
+            parts.append("\n")
+            continue
         if any(isinstance(a, (nodes.image, *SKIPPED)) for a in _ancestors(child)):
+            continue
+        # Inline code cannot italicise: the variable part of {samp}/{file}
+        # is written in braces.
+        if isinstance(parent, nodes.emphasis) and isinstance(parent.parent, nodes.literal):
+            parts.append("{" + child.astext() + "}")
             continue
         parts.append(child.astext())
     return "".join(parts)
@@ -386,6 +397,9 @@ def test_a_full_module_of_lessons():
 @example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("bullets", "- #   ΑΒΓ [*б export const a = 1 )]<c")]}])
 # Found by the translation test: an abbreviation's explanation is its one attribute.
 @example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("paragraph", "{abbr}`CDC (change data *{ capture)`")]}])
+# Found by the translation test: a hard line break (MyST's raw <br />), and
+# the variable part of {samp}, which the builder writes in braces.
+@example([{"title": "a", "description": "b", "topics": ["c"], "blocks": [("paragraph", "a\\\nb {samp}`ls {dir}`")]}])
 def test_any_lesson_compiles_and_reads_back(lessons):
     check_course(lessons)
 
