@@ -18,9 +18,7 @@ MDX_OUT     ?= $(BUILDDIR)/mdx/$(LANGUAGE)
 SPHINX := env SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
 # Starts a real Kafka broker for the duration of a command, unless
 # KAFKA_BOOTSTRAP_SERVERS names one already.
-WITH_KAFKA := $(PY) -m kafka_broker exec --
-
-export PYTHONPATH := $(CURDIR)/tools
+WITH_KAFKA := $(PY) -m debezium_course.kafka_broker exec --
 
 .PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast bench clean
 
@@ -38,10 +36,13 @@ help:
 	@echo "make clean     remove build outputs"
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt constraints.txt
+# The builder and the course tooling (tools/) are this project's package,
+# installed editable: nothing is put on sys.path by hand.
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 node: node_modules/.installed
@@ -63,7 +64,7 @@ doctest: venv
 # all), or only one with VARIANT=<name> (VARIANT=base: the base capture).
 VARIANT ?=
 cdc-fixtures: venv
-	$(PY) -m cdc_capture $(if $(VARIANT),--variant $(VARIANT),--all)
+	$(PY) -m debezium_course.cdc_capture $(if $(VARIANT),--variant $(VARIANT),--all)
 
 # Doctests that draw a figure compare it with the committed image; this
 # rewrites the images instead.
@@ -82,7 +83,7 @@ intl-update: gettext
 
 # Every catalog complete for the current sources, nothing fuzzy, msgfmt clean.
 intl-check: venv
-	$(PY) tools/check_translations.py $(LANGUAGES)
+	$(PY) -m debezium_course.check_translations $(LANGUAGES)
 
 # One broker serves the doctests and the test suite (tests/test_lessons.py
 # runs the doctest builder); tests that stop a broker start their own.
@@ -98,7 +99,7 @@ test-fast: venv node
 # A measurement, not a test: synthetic courses of 50, 200 and 1000 lessons
 # (about 45 minutes on 2 cores; BENCH_ARGS=--quick for a 1-minute smoke run).
 bench: venv node
-	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m debezium_course.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR)

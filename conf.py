@@ -5,11 +5,9 @@ directory; the Makefile does exactly that.
 """
 
 import os
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "tools"))
 
 project = "Debezium CDC Course"
 author = "Course authors"
@@ -24,10 +22,10 @@ gettext_uuid = False
 extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
-    "doctest_lines",
+    "debezium_course.doctest_lines",
     "sphinxcontrib.mermaid",
-    "sphinx_mdx",
-    "sphinx_preview",
+    "sphinx_astro_mdx",
+    "sphinx_astro_mdx.preview",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -46,7 +44,7 @@ myst_disable_syntax = ["html_inline", "html_block"]
 # --- Preview (HTML) -----------------------------------------------------
 html_theme = "furo"
 html_title = "Debezium CDC — курс"
-# sphinx_preview (tools/sphinx_preview) shows each lesson's front matter and
+# sphinx_astro_mdx.preview (tools/sphinx_astro_mdx.preview) shows each lesson's front matter and
 # doctest output, and copies Mermaid and d3 from node_modules (the versions
 # package.json pins; `make node`) into _static: the preview works offline and
 # stops with an error if a Mermaid setting would load a script from a CDN.
@@ -57,12 +55,12 @@ mermaid_output_format = "raw"
 # Lesson code keeps the course addresses ('kafka:9092'); the hidden global
 # setup points them at the broker the test harness started.
 doctest_global_setup = """
-from course_doctest import map_course_addresses as _map_course_addresses
+from debezium_course.doctest_kafka import map_course_addresses as _map_course_addresses
 _map_course_addresses()
 """
 doctest_test_doctest_blocks = ""
 
-# --- MDX builder (see tools/sphinx_mdx) ----------------------------------
+# --- MDX builder (see tools/sphinx_astro_mdx) ----------------------------------
 mdx_components_dir = "src/components"
 mdx_external_lessons = [
     "module-1/05-python-consumer",

@@ -10,7 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-TOOLS = ROOT / "tools"
 LESSON_GLOB = "[0-9][0-9]-module-*/[0-9][0-9]-*.md"
 LESSONS = sorted(path.relative_to(DOCS).with_suffix("").as_posix() for path in DOCS.glob(LESSON_GLOB))
 
@@ -28,8 +27,8 @@ def sphinx_command(builder: str, source: Path, outdir: Path, *extra: str, conf: 
 
 
 def sphinx_env(extra: dict | None = None) -> dict:
-    """The environment sphinx-build runs in: our extensions importable."""
-    return {**os.environ, "PYTHONPATH": str(TOOLS), **(extra or {})}
+    """The environment sphinx-build runs in: this one, plus ``extra``."""
+    return {**os.environ, **(extra or {})}
 
 
 def sphinx_build(

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from kafka_broker import BOOTSTRAP_SERVERS_ENV, KafkaBroker
+from debezium_course.kafka_broker import BOOTSTRAP_SERVERS_ENV, KafkaBroker
 
 
 @dataclass(frozen=True)

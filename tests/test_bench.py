@@ -1,11 +1,11 @@
-"""Smoke test of the benchmark's synthetic course (tools/bench): a handful of
+"""Smoke test of the benchmark's synthetic course (tools/debezium_course/bench): a handful of
 lessons build with the mdx builder without a warning, every construct the
 generator writes reaches the MDX, the MDX compiles, and the phase marks the
 benchmark reads are recorded in order, with the time spent in write_doc;
 with its diagrams drawn as SVG, every lesson gets its figure and the phases
 count the charts drawn; and the benchmark's diagram section runs on tiny
 courses and prints its table.  The benchmark itself is not a test:
-``PYTHONPATH=tools .venv/bin/python -m bench``.  Nothing here checks a time."""
+``.venv/bin/python -m debezium_course.bench``.  Nothing here checks a time."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import re
 import subprocess
 import sys
 
-from bench.course import IMAGE, PHASES_ENV, generate
-from bench.measure import MARKS
-from course_builds import ROOT, TOOLS, sphinx_build
+from debezium_course.bench.course import IMAGE, PHASES_ENV, generate
+from debezium_course.bench.measure import MARKS
+from course_builds import ROOT, sphinx_build
 from node_tools import compile_mdx
 
 LESSONS = 5
@@ -142,12 +142,11 @@ def test_a_course_is_the_same_on_every_generation(tmp_path):
 
 
 def test_the_renderer_comparison_runs_as_the_readme_shows():
-    # PYTHONPATH=tools .venv/bin/python tools/bench/diagram_renderers.py
+    # .venv/bin/python -m debezium_course.bench.diagram_renderers
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "bench" / "diagram_renderers.py")],
+        [sys.executable, "-m", "debezium_course.bench.diagram_renderers"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(TOOLS)},
         cwd=ROOT,
         timeout=300,
     )

@@ -46,10 +46,10 @@ from browser_tools import (
     watch_live_reload,
 )
 from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
-from local_services import free_port
+from debezium_course.local_services import free_port
 from myst_sources import heading_count, myst_fences
 from node_tools import NODE_MODULES
-from sphinx_mdx import frontmatter, paths
+from sphinx_astro_mdx import frontmatter, paths
 
 TEST_ROOT = ROOT / "tests" / "roots" / "test-preview"
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -434,7 +434,6 @@ def test_livehtml_rebuilds_and_reloads_the_open_page_on_save(tmp_path):
              "--port", str(port), "-D", f"preview_node_modules={NODE_MODULES}"],
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "tools")},
             start_new_session=True,
         )
     try:

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from cdc_capture import FIXTURES_DIR, REPO_ROOT, load_fixture, scenario
-from cdc_capture.capture import TOPICS, operation_of
-from cdc_capture.connect import pom_versions
-from kafka_broker import kafka_version
-from local_services import stop_service
+from debezium_course.cdc_capture import FIXTURES_DIR, REPO_ROOT, load_fixture, scenario
+from debezium_course.cdc_capture.capture import TOPICS, operation_of
+from debezium_course.cdc_capture.connect import pom_versions
+from debezium_course.kafka_broker import kafka_version
+from debezium_course.local_services import stop_service
 
 CUSTOMERS, ORDERS = TOPICS["customers"], TOPICS["orders"]
 README = FIXTURES_DIR / "README.md"
@@ -176,7 +176,7 @@ def test_readme_states_versions_settings_and_counts():
     assert f"Debezium {pom_versions()['debezium.version']}" in text
     assert f"Kafka Connect {kafka_version()}" in text
     assert re.search(r"PostgreSQL \d+\.\d+", text)
-    assert "python -m cdc_capture" in text
+    assert "python -m debezium_course.cdc_capture" in text
     for setting in ("plugin.name=pgoutput", "decimal.handling.mode=string",
                     "skipped.operations=none", "snapshot.mode=initial", "topic.prefix=inventory"):
         assert setting in text
@@ -205,7 +205,7 @@ def mask_run_specific(record: dict) -> dict:
 
 
 def _capture_prerequisites_missing() -> str | None:
-    from cdc_capture.postgres import find_bindir
+    from debezium_course.cdc_capture.postgres import find_bindir
 
     try:
         find_bindir()
@@ -222,8 +222,7 @@ def test_fresh_capture_equals_the_committed_fixtures(tmp_path: Path):
     missing = _capture_prerequisites_missing()
     if missing:
         pytest.fail(f"CDC_CAPTURE_E2E is set but the capture cannot run: {missing}")
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
-    capture = subprocess.Popen([sys.executable, "-m", "cdc_capture", "--out", str(tmp_path)], cwd=REPO_ROOT, env=env)
+    capture = subprocess.Popen([sys.executable, "-m", "debezium_course.cdc_capture", "--out", str(tmp_path)], cwd=REPO_ROOT)
     try:
         code = capture.wait(timeout=600)
     except subprocess.TimeoutExpired:

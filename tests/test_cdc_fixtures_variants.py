@@ -16,11 +16,11 @@ from decimal import Decimal
 
 import pytest
 
-from cdc_capture import FIXTURES_DIR, load_fixture, scenario
-from cdc_capture.capture import (
+from debezium_course.cdc_capture import FIXTURES_DIR, load_fixture, scenario
+from debezium_course.cdc_capture.capture import (
     MESSAGE_TOPIC, TOPICS, connector_properties_for_readme, operation_of, payload_of, topics_for, variant_dir,
 )
-from cdc_capture.variants import VARIANTS
+from debezium_course.cdc_capture.variants import VARIANTS
 
 CUSTOMERS, ORDERS = TOPICS["customers"], TOPICS["orders"]
 EPOCH = datetime(1970, 1, 1)

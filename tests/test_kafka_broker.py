@@ -1,5 +1,5 @@
-"""The test broker (tools/kafka_broker) and the doctest address mapping
-(tools/course_doctest) against a real Kafka broker."""
+"""The test broker (tools/debezium_course/kafka_broker) and the doctest address mapping
+(tools/debezium_course/doctest_kafka.py) against a real Kafka broker."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-import course_doctest
-import kafka_broker
-from kafka_broker import KafkaBroker, KafkaBrokerError
+from debezium_course import doctest_kafka
+from debezium_course import kafka_broker
+from debezium_course.kafka_broker import KafkaBroker, KafkaBrokerError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,9 +156,9 @@ CHILD = (
 
 def run_exec(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "kafka_broker", "exec", "--", sys.executable, "-c", CHILD, *args],
+        [sys.executable, "-m", "debezium_course.kafka_broker", "exec", "--", sys.executable, "-c", CHILD, *args],
         capture_output=True, text=True, timeout=180,
-        env={**env, "PYTHONPATH": str(ROOT / "tools")},
+        env=env,
     )
 
 
@@ -183,10 +183,10 @@ def restore_client_classes_after_the_test(monkeypatch) -> None:
     """map_course_addresses() changes confluent_kafka for the whole process;
     setting each attribute it replaces to its own value makes monkeypatch put
     the original back, so no later test depends on running before this one."""
-    for name in course_doctest._C_CLIENT_CLASSES:
+    for name in doctest_kafka._C_CLIENT_CLASSES:
         if hasattr(confluent_kafka, name):
             monkeypatch.setattr(confluent_kafka, name, getattr(confluent_kafka, name))
-    for module, name in course_doctest._PY_CLIENT_CLASSES:
+    for module, name in doctest_kafka._PY_CLIENT_CLASSES:
         cls = getattr(module, name, None)
         if cls is not None:
             monkeypatch.setattr(cls, "__init__", cls.__init__)
@@ -195,8 +195,8 @@ def restore_client_classes_after_the_test(monkeypatch) -> None:
 def test_course_addresses_reach_the_test_broker(kafka_broker, monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_broker.bootstrap_servers)
     restore_client_classes_after_the_test(monkeypatch)
-    course_doctest.map_course_addresses()
-    course_doctest.map_course_addresses()  # idempotent: no double wrapping
+    doctest_kafka.map_course_addresses()
+    doctest_kafka.map_course_addresses()  # idempotent: no double wrapping
     assert confluent_kafka.Producer.__bases__ == (confluent_kafka.cimpl.Producer,)
 
     topic = unique("course-address")
@@ -217,13 +217,13 @@ def test_course_addresses_reach_the_test_broker(kafka_broker, monkeypatch):
     admin = confluent_kafka.admin.AdminClient({"bootstrap.servers": "kafka:9092"})
     assert topic in admin.list_topics(timeout=30).topics
     # Any other address is left alone.
-    assert course_doctest.translate_config({"bootstrap.servers": "broker-1:9093"}) == {"bootstrap.servers": "broker-1:9093"}
+    assert doctest_kafka.translate_config({"bootstrap.servers": "broker-1:9093"}) == {"bootstrap.servers": "broker-1:9093"}
 
 
 def test_course_addresses_without_a_broker_say_how_to_get_one(monkeypatch):
     monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
-    with pytest.raises(course_doctest.KafkaAddressError, match="make doctest"):
-        course_doctest.map_course_addresses()
+    with pytest.raises(doctest_kafka.KafkaAddressError, match="make doctest"):
+        doctest_kafka.map_course_addresses()
 
 
 def test_after_reset_lesson_a_lesson_creates_its_topics_again_at_once(kafka_broker, monkeypatch):
@@ -236,16 +236,16 @@ def test_after_reset_lesson_a_lesson_creates_its_topics_again_at_once(kafka_brok
     def create_as_a_lesson_does():
         for future in admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)]).values():
             future.result()  # TOPIC_ALREADY_EXISTS here if the reset returned too early
-        course_doctest.await_topics({topic: 2})
+        doctest_kafka.await_topics({topic: 2})
 
-    course_doctest.reset_lesson(prefix)
+    doctest_kafka.reset_lesson(prefix)
     create_as_a_lesson_does()
     produce(address, topic, ["old"])
     assert consume(address, topic, group, 1, commit=True) == ["old"]
 
     # Reruns against the same broker: each reset frees the name for the next creation.
     for _ in range(3):
-        course_doctest.reset_lesson(prefix)
+        doctest_kafka.reset_lesson(prefix)
         create_as_a_lesson_does()
 
     assert len(admin.list_topics(topic, timeout=30).topics[topic].partitions) == 2

@@ -4,7 +4,7 @@ The functions are not copies: the test takes lesson 5.2's code blocks
 (tests/myst_sources.py) and executes their imports, function definitions and
 constants, and the lab block itself, over the base capture and each fixture
 variant (tests/fixtures/debezium/variants/). The values they produce are
-compared with the scenario that made the events (tools/cdc_capture/scenario.py):
+compared with the scenario that made the events (tools/debezium_course/cdc_capture/scenario.py):
 the exact Decimal amounts, the datetimes written, the rows left in the tables.
 """
 
@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 from myst_sources import myst_fences
 
-from cdc_capture import FIXTURES_DIR, load_fixture, scenario
-from cdc_capture.capture import MESSAGE_TOPIC, TOPICS, payload_of, rest_api_config, variant_dir
-from cdc_capture.variants import VARIANTS
+from debezium_course.cdc_capture import FIXTURES_DIR, load_fixture, scenario
+from debezium_course.cdc_capture.capture import MESSAGE_TOPIC, TOPICS, payload_of, rest_api_config, variant_dir
+from debezium_course.cdc_capture.variants import VARIANTS
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "docs" / "05-module-5" / "02-pandas-integration.md"
@@ -381,11 +381,11 @@ def test_lesson_connector_config_is_the_captures():
     blocks = [body for _line, _options, body in myst_fences(lesson_source(), "json")]
     configs = [json.loads(body) for body in blocks if '"connector.class"' in body]
     assert len(configs) == 1, "the lesson shows one connector configuration"
-    assert configs[0] == rest_api_config(), "the lesson's connector JSON differs from tools/cdc_capture's settings"
+    assert configs[0] == rest_api_config(), "the lesson's connector JSON differs from tools/debezium_course/cdc_capture's settings"
 
 
 def test_lesson_sql_is_the_captures():
-    """The tables the lesson shows are the ones the capture created (tools/cdc_capture/scenario.py)."""
+    """The tables the lesson shows are the ones the capture created (tools/debezium_course/cdc_capture/scenario.py)."""
     blocks = [body for _line, _options, body in myst_fences(lesson_source(), "sql")]
     creating = [body for body in blocks if "CREATE TABLE" in body]
     assert len(creating) == 1, "the lesson shows its tables in one SQL block"

@@ -42,14 +42,14 @@ TOOLS_MARKER = "def cli("
 # course address kafka:9092 mapped to the test broker (as in the doctests).
 RUNNER = (
     "import runpy, sys\n"
-    "from course_doctest import map_course_addresses\n"
+    "from debezium_course.doctest_kafka import map_course_addresses\n"
     "map_course_addresses()\n"
     "runpy.run_path(sys.argv[1], run_name='__main__')\n"
 )
 # The same for `python lab_tools.py ARGS...`: the script sees its own argv.
 TOOLS_RUNNER = (
     "import runpy, sys\n"
-    "from course_doctest import map_course_addresses\n"
+    "from debezium_course.doctest_kafka import map_course_addresses\n"
     "map_course_addresses()\n"
     "sys.argv = sys.argv[1:]\n"
     "runpy.run_path(sys.argv[0], run_name='__main__')\n"
@@ -110,7 +110,7 @@ class LabConsumer:
         self.process = subprocess.Popen(  # in the files' directory, as the lab runs it
             [sys.executable, "-u", "-c", RUNNER, str(script)], cwd=script.parent,
             stdout=subprocess.PIPE, stderr=self._stderr, text=True,
-            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONPATH": str(ROOT / "tools")},
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -178,7 +178,7 @@ class LabTools:
         done = subprocess.run(
             [sys.executable, "-c", TOOLS_RUNNER, str(self.script), *args], cwd=self.script.parent,
             capture_output=True, text=True, timeout=60,
-            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "PYTHONPATH": str(ROOT / "tools")},
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap},
         )
         assert done.returncode == 0, f"lab_tools.py {' '.join(args)} failed:\n{done.stderr}"
         return done.stdout.strip()

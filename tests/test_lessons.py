@@ -60,7 +60,7 @@ def test_lesson_mdx_compiles_and_has_what_the_lesson_promises(course_mdx):
             assert found, f"{lesson}.mdx lacks {needle!r}"
         assert "Mermaid" not in source, f"{lesson}.mdx still needs the site's Mermaid component"
         # No hidden test plumbing reaches students.
-        assert "KAFKA_BOOTSTRAP_SERVERS" not in source and "course_doctest" not in source
+        assert "KAFKA_BOOTSTRAP_SERVERS" not in source and "doctest_kafka" not in source
         assert record["headings"], f"{lesson} has no sections"
 
 

@@ -17,7 +17,7 @@ import pytest
 from course_builds import sphinx_build, sphinx_command, sphinx_env
 from mdx_helpers import GOLDEN, assert_matches_golden, mdx_files, warnings_of
 from node_tools import compile_mdx
-from sphinx_mdx.translator import MdxTranslator
+from sphinx_astro_mdx.translator import MdxTranslator
 
 CONSTRUCTS = "05-module-5/01-constructs.mdx"
 

@@ -18,7 +18,7 @@ import pytest
 from course_builds import sphinx_build
 from node_tools import compile_mdx
 
-from sphinx_mdx import diagrams
+from sphinx_astro_mdx import diagrams
 
 LESSON = "05-module-5/01-diagrams.mdx"
 BROKEN = "05-module-5/02-broken.mdx"

@@ -14,7 +14,7 @@ from course_builds import sphinx_build
 from mdx_helpers import warnings_of
 from node_tools import compile_mdx, node_executable
 
-from sphinx_mdx.mdx_writer import SCRIPT
+from sphinx_astro_mdx.mdx_writer import SCRIPT
 
 LESSON = "05-module-5/01-injection.mdx"
 

@@ -148,7 +148,7 @@ def lesson_source(data: dict, order: int) -> str:
 
 
 CONF = """
-extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_mdx"]
+extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_astro_mdx"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_fence_as_directive = ["mermaid"]
 myst_disable_syntax = ["html_inline", "html_block"]
@@ -215,7 +215,7 @@ BUILDER_MDX = {
 
 def expected_view(doctree: nodes.document, title: str, srcdir: Path) -> dict:
     """Text blocks, chart sources, callout titles and image alts of a doctree."""
-    from sphinx_mdx.anchors import document_title_section
+    from sphinx_astro_mdx.anchors import document_title_section
 
     title_section = document_title_section(doctree, title)
     view = {"text": [], "charts": [], "titles": [], "alts": [], "links": [], "footnotes": []}

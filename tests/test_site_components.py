@@ -176,7 +176,7 @@ def test_component_files_the_site_may_have(rootdir, tmp_path):
 
 
 def test_the_readme_settings_table_is_the_declaration():
-    from sphinx_mdx.settings import markdown_table
+    from sphinx_astro_mdx.settings import markdown_table
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme
@@ -185,7 +185,7 @@ def test_the_readme_settings_table_is_the_declaration():
 def test_every_setting_fills_its_field():
     import dataclasses
 
-    from sphinx_mdx.settings import SETTINGS, MdxSettings
+    from sphinx_astro_mdx.settings import SETTINGS, MdxSettings
 
     fields = {field.name for field in dataclasses.fields(MdxSettings)}
     assert {setting.field for setting in SETTINGS} <= fields

@@ -6,7 +6,7 @@ import sys
 import unicodedata
 
 from node_tools import github_slugs
-from sphinx_mdx.slugs import Slugger
+from sphinx_astro_mdx.slugs import Slugger
 
 
 def _python_slugs(headings):

@@ -15,7 +15,7 @@ import yaml
 from course_builds import LESSONS, ROOT, build_course, run_course_doctests, sphinx_build
 from node_tools import astro_build, astro_site_dir, compile_mdx
 
-import check_translations
+from debezium_course import check_translations
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 I18N_LESSON = "05-module-5/01-lesson"

@@ -2,13 +2,13 @@
 // started, and a recorder that sees every request, console message and
 // uncaught error of a page.
 //
-// The browser is started as the mdx builder starts it (tools/sphinx_mdx/
+// The browser is started as the mdx builder starts it (tools/sphinx_astro_mdx/
 // chromium.mjs): the system's Chromium, never a downloaded one.
 // Requests to any host other than this machine are recorded and aborted:
 // a test that sees one fails, and the test machines have no network anyway,
 // so letting it through would only make the failure slower.
 
-import { CHROMIUM, launchBrowser } from '../../tools/sphinx_mdx/chromium.mjs';
+import { CHROMIUM, launchBrowser } from '../../tools/sphinx_astro_mdx/chromium.mjs';
 
 export { CHROMIUM, launchBrowser };
 

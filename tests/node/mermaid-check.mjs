@@ -16,13 +16,13 @@
 // but not all (classDiagram fails with "DOMPurify.addHook is not a
 // function": mermaid sanitizes labels with DOMPurify, which needs a DOM).
 // So the charts are parsed on the page the mdx builder draws diagrams on
-// (tools/sphinx_mdx/diagram_renderer.mjs): mermaid's browser bundle from
+// (tools/sphinx_astro_mdx/diagram_renderer.mjs): mermaid's browser bundle from
 // node_modules in headless Chromium, no server and no network.
 //
 // Exit status 0 when every chart was checked (a parse error is a result),
 // 1 when the browser or mermaid could not start, 2 on bad input.
 
-import { errorPosition, openMermaidPage } from '../../tools/sphinx_mdx/diagram_renderer.mjs';
+import { errorPosition, openMermaidPage } from '../../tools/sphinx_astro_mdx/diagram_renderer.mjs';
 import { launchBrowser } from './browser-common.mjs';
 import { readStdinJson, runMain } from './io.mjs';
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-extensions = ["myst_parser", "sphinx_mdx", "badge_extension"]
+extensions = ["myst_parser", "sphinx_astro_mdx", "badge_extension"]
 myst_enable_extensions = ["colon_fence"]
 language = "ru"
 exclude_patterns = ["_build"]

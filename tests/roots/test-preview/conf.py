@@ -1,8 +1,7 @@
 # The preview features on a small course: front matter panel, doctest output,
-# Mermaid from node_modules. tools/ is on sys.path through pytest.ini
-# (pythonpath) or PYTHONPATH. A copy of this root lives outside the
+# Mermaid from node_modules. A copy of this root lives outside the
 # repository, so tests pass preview_node_modules (-D or confoverrides).
-extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_mdx", "sphinx_preview"]
+extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_astro_mdx", "sphinx_astro_mdx.preview"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3

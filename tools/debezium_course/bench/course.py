@@ -37,29 +37,29 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-# Events that tools/bench/phases.py records when this variable names a file.
+# Events that tools/debezium_course/bench/phases.py records when this variable names a file.
 PHASES_ENV = "BENCH_PHASES_FILE"
 # The values of the builder's mdx_diagrams setting.
 DIAGRAM_FORMS = ("component", "svg")
 
 CONF_PY = f'''\
-"""Synthetic course for tools/bench, configured like the course's conf.py."""
+"""Synthetic course for tools/debezium_course/bench, configured like the course's conf.py."""
 
 import os
 
 project = "Benchmark course"
-author = "tools/bench"
+author = "tools/debezium_course/bench"
 language = "ru"
 
 extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
     "sphinxcontrib.mermaid",
-    "sphinx_mdx",
+    "sphinx_astro_mdx",
 ]
 # Timestamps of the build phases, for the benchmark's read/write split.
 if os.environ.get("{PHASES_ENV}"):
-    extensions.append("bench.phases")
+    extensions.append("debezium_course.bench.phases")
 
 source_suffix = {{".md": "markdown"}}
 root_doc = "index"

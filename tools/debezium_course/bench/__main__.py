@@ -1,10 +1,10 @@
 """Benchmark of the mdx builder on synthetic courses (a measurement, not a test).
 
-    PYTHONPATH=tools .venv/bin/python -m bench [--sizes 50,200,1000] [--runs 3] [--quick]
+    .venv/bin/python -m debezium_course.bench [--sizes 50,200,1000] [--runs 3] [--quick]
                                               [--markdown-venv PATH] [--strict]
                                               [--diagram-lessons 200] [--no-diagrams | --only-diagrams]
 
-For each course size N it generates a course (tools/bench/course.py; its
+For each course size N it generates a course (tools/debezium_course/bench/course.py; its
 diagrams in the "component" form, so no build draws a chart and the figures
 stay comparable with those measured before diagrams were drawn at build
 time) and runs, as separate sphinx-build processes in this session, each in
@@ -21,7 +21,7 @@ one mdx build under cProfile and compiles every MDX file with @mdx-js/mdx in
 one Node process (tests/node_tools.compile_mdx).  It prints the targets,
 PASS or FAIL.
 
-Then the diagram section (tools/bench/diagram_builds.py; --no-diagrams
+Then the diagram section (tools/debezium_course/bench/diagram_builds.py; --no-diagrams
 skips it, --only-diagrams runs nothing else): the course's own lessons and a
 synthetic course of --diagram-lessons lessons (one chart each) built with
 the charts drawn as SVG from an empty diagram cache and from a full one,
@@ -154,13 +154,12 @@ def profile_mdx(source: Path, work: Path, python: Path) -> str:
     subprocess.run(
         [str(python), "-m", "cProfile", "-o", str(output), "-m", "sphinx", "-b", "mdx", "-q",
          "-d", str(scratch / "doctrees"), str(source), str(scratch / "out")],
-        env={**os.environ, "PYTHONPATH": str(TOOLS)},
         check=True,
         stdout=subprocess.DEVNULL,
     )
     stats = pstats.Stats(str(output))
     shutil.rmtree(scratch)
-    ours = str(TOOLS / "sphinx_mdx") + os.sep
+    ours = str(TOOLS / "sphinx_astro_mdx") + os.sep
 
     def keys(file_suffix: str, function: str) -> list:
         return [key for key in stats.stats if key[2] == function and key[0].endswith(file_suffix)]
@@ -174,7 +173,7 @@ def profile_mdx(source: Path, work: Path, python: Path) -> str:
             timing[3] for key in keys(file_suffix, function) for source, timing in stats.stats[key][4].items() if source in callers
         )
 
-    write_doc = ("sphinx_mdx/builder.py", "write_doc")
+    write_doc = ("sphinx_astro_mdx/builder.py", "write_doc")
     total = stats.total_tt
     own = sum(entry[2] for (file, _, _), entry in stats.stats.items() if file.startswith(ours))
     lines = [
@@ -182,18 +181,18 @@ def profile_mdx(source: Path, work: Path, python: Path) -> str:
         f"  Sphinx read(): {cumulative('sphinx/builders/__init__.py', 'read'):.1f} s, "
         f"pickling the environment: {cumulative('~', '<built-in method _pickle.dump>', ('sphinx/builders/__init__.py', 'build')):.1f} s, "
         f"write(): {cumulative('sphinx/builders/__init__.py', 'write'):.1f} s, "
-        f"finish(): {cumulative('sphinx_mdx/builder.py', 'finish'):.2f} s",
-        "  sphinx_mdx while reading: front matter transform "
-        f"{cumulative('sphinx_mdx/i18n.py', 'apply'):.2f} s, collectors "
-        f"{cumulative('sphinx_mdx/collectors.py', 'process_doc'):.2f} s",
+        f"finish(): {cumulative('sphinx_astro_mdx/builder.py', 'finish'):.2f} s",
+        "  sphinx_astro_mdx while reading: front matter transform "
+        f"{cumulative('sphinx_astro_mdx/i18n.py', 'apply'):.2f} s, collectors "
+        f"{cumulative('sphinx_astro_mdx/collectors.py', 'process_doc'):.2f} s",
         "  while writing: Sphinx get_and_resolve_doctree "
-        f"{cumulative('sphinx/environment/__init__.py', 'get_and_resolve_doctree'):.2f} s, sphinx_mdx get_outdated_docs "
-        f"{cumulative('sphinx_mdx/builder.py', 'get_outdated_docs'):.2f} s, prepare_writing "
-        f"{cumulative('sphinx_mdx/builder.py', 'prepare_writing'):.2f} s, write_doc "
-        f"{cumulative(*write_doc):.2f} s (translator walk {cumulative('sphinx_mdx/translator.py', 'walk', write_doc):.2f} s, "
-        f"assemble {cumulative('sphinx_mdx/builder.py', 'assemble', write_doc):.2f} s, "
-        f"file write {cumulative('sphinx_mdx/outputs.py', 'write', write_doc):.2f} s)",
-        f"  own time in tools/sphinx_mdx: {own:.2f} s ({own / total:.1%} of the build)",
+        f"{cumulative('sphinx/environment/__init__.py', 'get_and_resolve_doctree'):.2f} s, sphinx_astro_mdx get_outdated_docs "
+        f"{cumulative('sphinx_astro_mdx/builder.py', 'get_outdated_docs'):.2f} s, prepare_writing "
+        f"{cumulative('sphinx_astro_mdx/builder.py', 'prepare_writing'):.2f} s, write_doc "
+        f"{cumulative(*write_doc):.2f} s (translator walk {cumulative('sphinx_astro_mdx/translator.py', 'walk', write_doc):.2f} s, "
+        f"assemble {cumulative('sphinx_astro_mdx/builder.py', 'assemble', write_doc):.2f} s, "
+        f"file write {cumulative('sphinx_astro_mdx/outputs.py', 'write', write_doc):.2f} s)",
+        f"  own time in tools/sphinx_astro_mdx: {own:.2f} s ({own / total:.1%} of the build)",
         "  top functions by own time:",
     ]
     ranked = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:12]
@@ -424,7 +423,7 @@ def diagram_section(lessons: int, runs: int, python: Path) -> bool:
     print("(renderer started, every chart drawn); svg, cached = the cold build's diagram cache copied into the fresh")
     print("doctree directory (reads and writes every lesson, draws nothing); component = <Mermaid chart=...>, nothing drawn.")
     print("diagrams = figures (svg) or <Mermaid> elements in the MDX; drawn = files the build wrote into the diagram cache;")
-    print("start/draw s = the renderer's start-up and drawing (bench.phases; — where the conf.py does not record phases);")
+    print("start/draw s = the renderer's start-up and drawing (debezium_course.bench.phases; — where the conf.py does not record phases);")
     print("verify s = Node parsing the MDX back; peak MiB = highest ru_maxrss of one process of the build.\n")
     diagram_builds.print_table(result)
     print("\nDiagram targets (measured in this run):")

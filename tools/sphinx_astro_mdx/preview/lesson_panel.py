@@ -3,7 +3,7 @@
 - The front matter (difficulty, estimated time, topics, prerequisites) in a
   panel right under the page title, as the course site shows it above the
   lesson. myst-parser keeps front matter in ``env.metadata`` as strings, so
-  the values come from what sphinx_mdx recorded while reading the lesson
+  the values come from what sphinx_astro_mdx recorded while reading the lesson
   (``env.mdx_front_matter``): YAML types kept, the line of each field known
   for warnings, topics translated in a translated build.
 - Doctest output (``{testoutput}`` blocks) gets the ``doctest-output`` class,
@@ -25,7 +25,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
-from sphinx_mdx import frontmatter, paths
+from sphinx_astro_mdx import frontmatter, paths
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class LessonPreviewTransform(SphinxPostTransform):
 
     def add_front_matter_panel(self, docname: str) -> None:
         source = Path(self.env.doc2path(docname))
-        # Read and checked by sphinx_mdx while Sphinx read the lesson, with the
+        # Read and checked by sphinx_astro_mdx while Sphinx read the lesson, with the
         # translations of its prose in a translated build.
         matter = self.env.mdx_front_matter[docname]
         for problem in matter.problems:

@@ -18,8 +18,8 @@ from pathlib import Path
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from kafka_broker import KafkaBroker, kafka_version
-from local_services import java_version
+from debezium_course.kafka_broker import KafkaBroker, kafka_version
+from debezium_course.local_services import java_version
 
 from . import scenario
 from .connect import ConnectStandalone, connect_java, pom_versions
@@ -404,13 +404,13 @@ def render_readme(result: CaptureResult) -> str:
     lines = [
         "# Debezium change events captured from a real PostgreSQL",
         "",
-        "Produced by `python -m cdc_capture` (tools/cdc_capture) with "
+        "Produced by `python -m debezium_course.cdc_capture` (tools/debezium_course/cdc_capture) with "
         f"Debezium {v['debezium.version']} (PostgreSQL connector, pgoutput), "
         f"Kafka Connect {v['kafka.version']} standalone and a Kafka {v['kafka.version']} broker, "
         f"PostgreSQL {v['postgresql']}, Java {v['java']}. "
         f"Capture took {result.seconds:.0f} s. "
         "Rerun from the repository root with `make cdc-fixtures`, i.e. "
-        "`PYTHONPATH=tools .venv/bin/python -m cdc_capture` "
+        "`.venv/bin/python -m debezium_course.cdc_capture` "
         "(needs `apt-get install postgresql`, Java 17+, Maven; as root the server runs as the `postgres` OS user).",
         "",
         "Each `.jsonl` file holds one topic, one Kafka message per line in offset order:",
@@ -418,7 +418,7 @@ def render_readme(result: CaptureResult) -> str:
         "message bytes parsed as JSON (JsonConverter with `schemas.enable=true`, so each is",
         '`{"schema": ..., "payload": ...}`); a tombstone has `"value": null`.',
         "",
-        "The database changes are deterministic (tools/cdc_capture/scenario.py, seeded);",
+        "The database changes are deterministic (tools/debezium_course/cdc_capture/scenario.py, seeded);",
         "what the database and Debezium stamp themselves differs per run: `ts_ms`,",
         "`ts_us`, `ts_ns`, `source.ts_*`, `source.lsn`, `source.txId`, `source.sequence`.",
         "",
@@ -481,7 +481,7 @@ def render_variant_readme(result: CaptureResult) -> str:
         f"# Fixture variant `{variant.name}`",
         "",
         f"The scenario of the base capture (../../README.md) with one difference: {variant.setting}.",
-        f"Captured by `python -m cdc_capture --variant {variant.name}` with Debezium {v['debezium.version']}, "
+        f"Captured by `python -m debezium_course.cdc_capture --variant {variant.name}` with Debezium {v['debezium.version']}, "
         f"Kafka Connect {v['kafka.version']}, PostgreSQL {v['postgresql']}, Java {v['java']}; "
         f"the capture took {result.seconds:.0f} s. Same `.jsonl` format as the base capture.",
         "",

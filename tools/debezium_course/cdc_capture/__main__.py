@@ -1,8 +1,8 @@
-"""python -m cdc_capture [--variant NAME | --all] [--out DIR] [--keep-workdir]
+"""python -m debezium_course.cdc_capture [--variant NAME | --all] [--out DIR] [--keep-workdir]
 
 Writes <topic>.jsonl and README.md into DIR (default tests/fixtures/debezium)
 for the base capture, or into DIR/variants/NAME/ for a fixture variant
-(tools/cdc_capture/variants.py: the same scenario with one setting changed).
+(tools/debezium_course/cdc_capture/variants.py: the same scenario with one setting changed).
 --all captures the base and every variant, one after the other (about 40 s
 each). After a variant, DIR/variants/README.md is rewritten from the files.
 """
@@ -21,7 +21,7 @@ from .capture import run_capture, variant_dir, write_fixtures, write_variants_in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cdc_capture", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m debezium_course.cdc_capture", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=FIXTURES_DIR, help="fixtures root (variants go to OUT/variants/NAME)")
     which = parser.add_mutually_exclusive_group()

@@ -1,7 +1,7 @@
 """Kafka Connect standalone with the Debezium PostgreSQL connector on its classpath.
 
 The jars come from Maven Central through ``pom.xml`` beside this file, with
-the Kafka version of tools/kafka_broker, and are cached in
+the Kafka version of tools/debezium_course/kafka_broker, and are cached in
 ``.cache/cdc/debezium-<v>-kafka-<v>/lib``; a second run reuses them.
 """
 
@@ -16,21 +16,21 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from kafka_broker import MIN_JAVA_MAJOR, kafka_version
-from local_services import fetch_maven_jars, free_port, java_executable, service_preexec, stop_service
+from debezium_course.kafka_broker import MIN_JAVA_MAJOR, kafka_version
+from debezium_course.local_services import fetch_maven_jars, free_port, java_executable, service_preexec, stop_service
+from debezium_course import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
-REPO_ROOT = HERE.parent.parent
 CACHE_ROOT = REPO_ROOT / ".cache" / "cdc"
 MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone"
 INSTALL_HINT = "the capture needs Java 17+ and Maven (apt-get install openjdk-17-jre-headless maven)"
 
 
 def pom_versions() -> dict[str, str]:
-    """The versions pinned in pom.xml (Kafka's is kafka_broker.kafka_version())."""
+    """The versions pinned in pom.xml (Kafka's is debezium_course.kafka_broker.kafka_version())."""
     ns = {"m": "http://maven.apache.org/POM/4.0.0"}
     props = ET.parse(POM).getroot().find("m:properties", ns)
     return {child.tag.split("}")[1]: child.text for child in props}

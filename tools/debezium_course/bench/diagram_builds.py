@@ -15,10 +15,10 @@ doctree directories, three ways:
 
 The courses: the course's own two lessons (docs/, with the project's
 conf.py, as ``make mdx`` builds them), and a synthetic course of N lessons
-(tools/bench/course.py) with one chart per lesson, a different chart in
-every lesson.  The synthetic course records its phases (bench.phases),
+(tools/debezium_course/bench/course.py) with one chart per lesson, a different chart in
+every lesson.  The synthetic course records its phases (debezium_course.bench.phases),
 among them the renderer's start-up and drawing seconds; the course's own
-conf.py does not load bench.phases, so its rows have wall time and memory
+conf.py does not load debezium_course.bench.phases, so its rows have wall time and memory
 only.
 """
 
@@ -41,7 +41,7 @@ TARGETS = {
     "per_diagram_s": 0.1,  # renderer's drawing seconds / charts drawn, cold build, after start-up
 }
 DOCS = ROOT / "docs"
-# The builder's diagram cache, inside the doctree directory (tools/sphinx_mdx/builder.py).
+# The builder's diagram cache, inside the doctree directory (tools/sphinx_astro_mdx/builder.py).
 CACHE_DIR = "mdx-diagrams"
 FIGURE = '<figure class="mdx-diagram"'
 COMPONENT = "<Mermaid chart="

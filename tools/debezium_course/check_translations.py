@@ -1,6 +1,6 @@
 """Check that the translation catalogs cover the current Russian sources.
 
-    python tools/check_translations.py [--locale-dir locale] [--docs docs] LANGUAGE...
+    python tools/debezium_course/check_translations.py [--locale-dir locale] [--docs docs] LANGUAGE...
 
 For every language: the message catalogs are extracted afresh from the
 sources (Sphinx's gettext builder, the same as ``make gettext``), and each
@@ -25,8 +25,9 @@ import tempfile
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from debezium_course import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 
 
 def extract_templates(docs: Path, conf_dir: Path, workdir: Path) -> Path:
@@ -36,7 +37,7 @@ def extract_templates(docs: Path, conf_dir: Path, workdir: Path) -> Path:
         [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-c", str(conf_dir), "-d", str(workdir / "doctrees"), str(docs), str(out)],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "tools"), "SPHINX_LANGUAGE": "ru"},
+        env={**os.environ, "SPHINX_LANGUAGE": "ru"},
     )
     if result.returncode != 0:
         raise RuntimeError(f"extracting messages failed:\n{result.stderr}")

@@ -5,7 +5,7 @@ measurement includes the interpreter start and the extension imports a user
 waits for.  Wall time is taken around the process; peak memory is the
 ``ru_maxrss`` that ``wait4`` reports for it, which on Linux covers the
 process and every child it waited for (the ``-j`` workers), as the largest
-of them; the phase split comes from ``bench.phases`` inside the build.
+of them; the phase split comes from ``debezium_course.bench.phases`` inside the build.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import PHASES_ENV
+from debezium_course import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO_ROOT
 TOOLS = ROOT / "tools"
 # Phases in build order, each from its mark to the next ("end" is the exit
 # of the process): interpreter start to reading, reading, pickling the
 # environment and the consistency check, resolving and writing documents
-# (with finish()), shutdown.  Runs also have "write_doc" (see bench.phases).
+# (with finish()), shutdown.  Runs also have "write_doc" (see debezium_course.bench.phases).
 PHASES = ("start", "read", "save", "write", "exit")
 MARKS = ("read", "save", "write", "finished")
 
@@ -70,13 +71,13 @@ def sphinx_build(
 
     ``conf`` is the -c directory (default: the source's own conf.py), ``env``
     more environment variables.  The phases are recorded only if the conf.py
-    loads ``bench.phases`` (the synthetic course's does, the course's own
+    loads ``debezium_course.bench.phases`` (the synthetic course's does, the course's own
     does not: then the run has its wall time and peak memory only).
     """
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
         phases_file = Path(scratch, "phases.json")
         log = Path(scratch, "log.txt")
-        env = {**os.environ, "PYTHONPATH": str(TOOLS), PHASES_ENV: str(phases_file), **(env or {})}
+        env = {**os.environ, PHASES_ENV: str(phases_file), **(env or {})}
         conf_options = ["-c", str(conf)] if conf is not None else []
         command = [str(python), "-m", "sphinx", "-b", builder, "-q", "-d", str(doctrees), *conf_options, *options, str(source), str(outdir)]
         with log.open("wb") as output:
@@ -111,12 +112,13 @@ def python_of(venv: Path) -> Path:
 def ensure_markdown_venv(venv: Path) -> Path:
     """The separate venv with sphinx-markdown-builder 0.6.x, made if missing.
 
-    The project's requirements go in too, so the markdown build runs on the
-    same Sphinx and MyST versions and the same conf.py as the mdx build;
-    the project's own venv never gets the package.
+    The project's requirements and its own package go in too, so the
+    markdown build runs on the same Sphinx and MyST versions and the same
+    conf.py as the mdx build; the project's own venv never gets
+    sphinx-markdown-builder.
     """
     python = python_of(venv)
-    marker = venv / ".bench-installed"
+    marker = venv / ".bench-installed-2"  # 2: with the project package
     if marker.is_file():
         return python
     print(f"creating {venv} (requirements.txt + sphinx-markdown-builder 0.6.x) ...", flush=True)
@@ -125,6 +127,7 @@ def ensure_markdown_venv(venv: Path) -> Path:
         [str(python), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.txt"), "sphinx-markdown-builder>=0.6,<0.7"],
         check=True,
     )
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True)
     marker.touch()
     return python
 

@@ -58,7 +58,7 @@ class OutputDirectory:
         self.written_for = data.get("written_for")
 
     def save_manifest(self) -> None:
-        manifest = {"generator": "sphinx_mdx", "written_for": self.written_for, "files": dict(sorted(self.owned.items()))}
+        manifest = {"generator": "sphinx_astro_mdx", "written_for": self.written_for, "files": dict(sorted(self.owned.items()))}
         payload = json.dumps(manifest, indent=2, ensure_ascii=False)
         atomic_write(self.manifest_path, (payload + "\n").encode("utf-8"))
 

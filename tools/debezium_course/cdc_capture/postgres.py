@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from local_services import free_port, service_preexec, stop_service
+from debezium_course.local_services import free_port, service_preexec, stop_service
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Command line for the test broker.
 
-    python -m kafka_broker fetch              download the broker jars (if missing)
-    python -m kafka_broker run                start a broker, print its address, wait for Ctrl-C
-    python -m kafka_broker exec -- CMD ARG..  run CMD with KAFKA_BOOTSTRAP_SERVERS pointing at
+    python -m debezium_course.kafka_broker fetch              download the broker jars (if missing)
+    python -m debezium_course.kafka_broker run                start a broker, print its address, wait for Ctrl-C
+    python -m debezium_course.kafka_broker exec -- CMD ARG..  run CMD with KAFKA_BOOTSTRAP_SERVERS pointing at
                                               a fresh broker (or at the one already named in
                                               KAFKA_BOOTSTRAP_SERVERS); exit with CMD's code
 """
@@ -48,7 +48,7 @@ def cmd_exec(command: list[str]) -> int:
     if command and command[0] == "--":
         command = command[1:]
     if not command:
-        _say("exec needs a command: python -m kafka_broker exec -- CMD ARGS...")
+        _say("exec needs a command: python -m debezium_course.kafka_broker exec -- CMD ARGS...")
         return 2
     env = dict(os.environ)
     if env.get(ENV_VAR):
@@ -89,7 +89,7 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kafka_broker", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m debezium_course.kafka_broker", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("fetch", help="download the broker jars into the cache")

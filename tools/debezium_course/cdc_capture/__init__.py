@@ -1,7 +1,7 @@
 """Capture real Debezium change events as test and lesson fixtures.
 
-``python -m cdc_capture`` starts a throwaway PostgreSQL, a Kafka broker
-(tools/kafka_broker) and Kafka Connect standalone with the Debezium PostgreSQL
+``python -m debezium_course.cdc_capture`` starts a throwaway PostgreSQL, a Kafka broker
+(tools/debezium_course/kafka_broker) and Kafka Connect standalone with the Debezium PostgreSQL
 connector, makes a fixed series of changes to an inventory database and writes
 every message of the change topics to tests/fixtures/debezium/*.jsonl.
 ``--variant NAME`` (variants.py) captures the same changes with one setting
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from debezium_course import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures" / "debezium"
 
 

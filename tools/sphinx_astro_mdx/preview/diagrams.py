@@ -21,7 +21,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.nodes import get_node_line
 
-from sphinx_mdx.diagrams import DiagramStore, UnsafeDiagram, chart_source, diagram_html, drawing_problem
+from sphinx_astro_mdx.diagrams import DiagramStore, UnsafeDiagram, chart_source, diagram_html, drawing_problem
 
 logger = logging.getLogger(__name__)
 

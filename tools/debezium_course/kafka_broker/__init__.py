@@ -24,7 +24,7 @@ import time
 import uuid
 from pathlib import Path
 
-from local_services import (
+from debezium_course.local_services import (
     ToolchainError,
     fetch_maven_jars,
     free_port,
@@ -32,6 +32,7 @@ from local_services import (
     service_preexec,
     stop_service,
 )
+from debezium_course import REPO_ROOT
 
 __all__ = [
     "KafkaBroker", "KafkaBrokerError", "ensure_jars", "kafka_version",
@@ -40,10 +41,9 @@ __all__ = [
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 POM = PACKAGE_DIR / "pom.xml"
-REPO_ROOT = PACKAGE_DIR.parents[1]
 # The jar cache can be moved (e.g. onto a CI cache volume) without code changes.
 CACHE_ROOT = Path(os.environ.get("KAFKA_BROKER_CACHE", REPO_ROOT / ".cache" / "kafka"))
-# Names a broker that is already running: `python -m kafka_broker exec` sets it
+# Names a broker that is already running: `python -m debezium_course.kafka_broker exec` sets it
 # for its command, and the doctests and tests use that broker instead of their own.
 BOOTSTRAP_SERVERS_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 

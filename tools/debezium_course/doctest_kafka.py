@@ -3,7 +3,7 @@
 Lesson code is written for the course environment, where the broker is
 ``kafka:9092`` (inside the docker compose network) or ``localhost:9092``
 (from the host).  Doctests run against whatever broker the harness provides
-(``python -m kafka_broker exec`` or ``make doctest`` set
+(``python -m debezium_course.kafka_broker exec`` or ``make doctest`` set
 ``KAFKA_BOOTSTRAP_SERVERS``).  ``map_course_addresses()``, called from
 conf.py's hidden ``doctest_global_setup``, makes the confluent_kafka client
 classes translate the course addresses to that broker, so the code students
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 
 import confluent_kafka
 import confluent_kafka.admin
-from kafka_broker import BOOTSTRAP_SERVERS_ENV as ENV_VAR
+from debezium_course.kafka_broker import BOOTSTRAP_SERVERS_ENV as ENV_VAR
 
 COURSE_ADDRESSES = frozenset({"kafka:9092", "localhost:9092"})
 
@@ -54,7 +54,7 @@ def test_broker_address() -> str:
         raise KafkaAddressError(
             f"{ENV_VAR} is not set, so lesson code has no Kafka broker to talk to. "
             "Run the doctests with `make doctest` or "
-            "`PYTHONPATH=tools python -m kafka_broker exec -- sphinx-build ...`, "
+            "`python -m debezium_course.kafka_broker exec -- sphinx-build ...`, "
             f"or set {ENV_VAR}=host:port to use a running broker."
         )
     return address

@@ -1,6 +1,6 @@
 """Two ways to draw the course's Mermaid diagrams as static SVG, measured here.
 
-    .venv/bin/python tools/bench/diagram_renderers.py
+    .venv/bin/python tools/debezium_course/bench/diagram_renderers.py
 
 A measurement, not a test: it prints tables and asserts nothing.  It needs
 the project's Node packages (`make node`) and Chromium (`apt-get install
@@ -9,9 +9,9 @@ chromium`), and no network.
 The candidates:
 
 - beautiful-mermaid (npm): its own Mermaid parser and layout (elkjs) in
-  plain Node, no DOM; driven by tools/bench/beautiful_mermaid_render.mjs.
+  plain Node, no DOM; driven by tools/debezium_course/bench/beautiful_mermaid_render.mjs.
 - mermaid in headless Chromium: the real mermaid package in the system's
-  browser; driven by tools/sphinx_mdx/diagram_renderer.mjs, the renderer
+  browser; driven by tools/sphinx_astro_mdx/diagram_renderer.mjs, the renderer
   the mdx builder uses, with the builder's default theme.
 
 The charts: every ```mermaid block of docs/**/*.md (the course lessons), then
@@ -40,13 +40,14 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from debezium_course import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO_ROOT
 DOCS = ROOT / "docs"
 NODE_MODULES = ROOT / "node_modules"
-MERMAID_RENDERER = ROOT / "tools" / "sphinx_mdx" / "diagram_renderer.mjs"
+MERMAID_RENDERER = ROOT / "tools" / "sphinx_astro_mdx" / "diagram_renderer.mjs"
 BEAUTIFUL_RENDERER = Path(__file__).with_name("beautiful_mermaid_render.mjs")
-SETTINGS = ROOT / "tools" / "sphinx_mdx" / "settings.py"
+SETTINGS = ROOT / "tools" / "sphinx_astro_mdx" / "settings.py"
 ROOT_ID = "mdx-diagram"
 
 LAUNCHES = 3  # fresh processes per renderer, for start-up and course totals
@@ -660,8 +661,8 @@ def main() -> int:
                 process.close()
 
     print(f"Diagram renderers on this machine ({os.cpu_count()} cores, Node {subprocess.run([NODE, '--version'], capture_output=True, text=True).stdout.strip()})")
-    print(f"  {BEAUTIFUL} {versions[BEAUTIFUL]}: tools/bench/beautiful_mermaid_render.mjs, in Node, no DOM")
-    print(f"  {MERMAID}: mermaid {versions[MERMAID]} in headless Chromium ({chromium_version()}), tools/sphinx_mdx/diagram_renderer.mjs")
+    print(f"  {BEAUTIFUL} {versions[BEAUTIFUL]}: tools/debezium_course/bench/beautiful_mermaid_render.mjs, in Node, no DOM")
+    print(f"  {MERMAID}: mermaid {versions[MERMAID]} in headless Chromium ({chromium_version()}), tools/sphinx_astro_mdx/diagram_renderer.mjs")
     print(f"Charts: {len(course)} from the course (docs/**/*.md), {len(PROBES)} probes of common syntax")
     print()
 

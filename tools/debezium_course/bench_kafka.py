@@ -1,6 +1,6 @@
 """Benchmark of the doctest Kafka broker (a measurement, not a test).
 
-    PYTHONPATH=tools .venv/bin/python tools/bench_kafka.py [--starts N] [--strict]
+    .venv/bin/python -m debezium_course.bench_kafka [--starts N] [--strict]
 
 Prints:
   * broker cold start with the jars already cached (target <= 15 s),
@@ -24,9 +24,10 @@ import threading
 import time
 from pathlib import Path
 
-from kafka_broker import KafkaBroker, ensure_jars, kafka_version
+from debezium_course.kafka_broker import KafkaBroker, ensure_jars, kafka_version
+from debezium_course import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 LESSON = "docs/05-module-5/01-advanced-python-consumer.md"
 START_TARGET_S = 15.0
 DOCTEST_TARGET_S = 60.0
@@ -56,18 +57,17 @@ def measure_cold_starts(count: int) -> list[float]:
 
 
 def measure_lesson_doctest() -> tuple[float, int | None, int]:
-    """Run the lesson's doctests through `python -m kafka_broker exec`, as make does.
+    """Run the lesson's doctests through `python -m debezium_course.kafka_broker exec`, as make does.
 
     Returns (seconds, peak broker RSS in KiB, exit code).
     """
     python = sys.executable
     sphinx_build = str(Path(python).with_name("sphinx-build"))
     with tempfile.TemporaryDirectory(prefix="bench-doctest-") as out:
-        cmd = [python, "-m", "kafka_broker", "exec", "--",
+        cmd = [python, "-m", "debezium_course.kafka_broker", "exec", "--",
                sphinx_build, "-q", "-c", str(ROOT), "-b", "doctest", "-d", f"{out}/doctrees",
                str(ROOT / "docs"), f"{out}/doctest", str(ROOT / LESSON)]
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
-        env["PYTHONPATH"] = str(ROOT / "tools")
         began = time.monotonic()
         process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The beautiful-mermaid side of tools/bench/diagram_renderers.py: draws
+// The beautiful-mermaid side of tools/debezium_course/bench/diagram_renderers.py: draws
 // Mermaid charts with beautiful-mermaid (node_modules, no DOM, no browser),
-// speaking the same kind of NDJSON as tools/sphinx_mdx/diagram_renderer.mjs
+// speaking the same kind of NDJSON as tools/sphinx_astro_mdx/diagram_renderer.mjs
 // so that the bench times both the same way.
 //
 // Once the module is imported it prints

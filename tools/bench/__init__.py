@@ -1,1 +1,0 @@
-"""Benchmark of the mdx builder on synthetic courses (``python -m bench``)."""

@@ -1,0 +1,1 @@
+"""Benchmark of the mdx builder on synthetic courses (``python -m debezium_course.bench``)."""
