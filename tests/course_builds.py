@@ -26,11 +26,6 @@ def sphinx_command(builder: str, source: Path, outdir: Path, *extra: str, conf: 
     return [*command, *extra, str(source), str(outdir)]
 
 
-def sphinx_env(extra: dict | None = None) -> dict:
-    """The environment sphinx-build runs in: this one, plus ``extra``."""
-    return {**os.environ, **(extra or {})}
-
-
 def sphinx_build(
     builder: str, source: Path, outdir: Path, *extra: str, conf: Path | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
@@ -39,7 +34,7 @@ def sphinx_build(
         sphinx_command(builder, source, outdir, *extra, conf=conf),
         capture_output=True,
         text=True,
-        env=sphinx_env(env),
+        env={**os.environ, **(env or {})},
         timeout=900,
     )
 

@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from course_builds import sphinx_build, sphinx_command, sphinx_env
+from course_builds import sphinx_build, sphinx_command
 from mdx_helpers import GOLDEN, assert_matches_golden, mdx_files, warnings_of
 from node_tools import compile_mdx
 from sphinx_astro_mdx.translator import MdxTranslator
@@ -277,7 +277,7 @@ def test_a_build_killed_mid_write_leaves_old_or_new_file_never_a_mix(rootdir, tm
     old = target.read_bytes()
 
     lesson.write_text(big("b"), encoding="utf-8")
-    build = subprocess.Popen(sphinx_command("mdx", source, out), env=sphinx_env())
+    build = subprocess.Popen(sphinx_command("mdx", source, out))
     deadline = time.monotonic() + 120
     leftovers = []
     while not leftovers and build.poll() is None and time.monotonic() < deadline:

@@ -426,15 +426,7 @@ def render_readme(result: CaptureResult) -> str:
         "`decimal.handling.mode` precise/double, `REPLICA IDENTITY DEFAULT`, `time.precision.mode`,",
         "logical decoding messages, `tombstones.on.delete=false`) is in [variants/](variants/README.md).",
         "",
-        "## Messages",
-        "",
-        "| topic | messages | by operation |",
-        "| --- | ---: | --- |",
-    ]
-    for topic, msgs in sorted(result.messages.items()):
-        lines.append(f"| {topic} | {len(msgs)} | {_counts_by_operation(msgs)} |")
-    lines += [
-        "",
+        *_messages_section(result),
         "Snapshot rows arrive as `r`, then `c`/`u`/`d` from the streamed changes; each `d` is",
         "followed by a tombstone with the same key. `TRUNCATE TABLE orders` at the end arrives",
         "as one `t` event (with `skipped.operations=none`; Debezium's default skips truncates).",
@@ -444,11 +436,7 @@ def render_readme(result: CaptureResult) -> str:
         "",
     ]
     for topic, msgs in sorted(result.messages.items()):
-        lines += [f"`{topic}` (`payload.after`):", "", "| column | Connect type | semantic type | example |",
-                  "| --- | --- | --- | --- |"]
-        for name, ctype, semantic, example in _field_encodings(msgs):
-            lines.append(f"| {name} | {ctype} | {semantic or '—'} | `{example}` |")
-        lines.append("")
+        lines += [*_encodings_table(f"`{topic}` (`payload.after`):", msgs), ""]
     lines += [
         "So: NUMERIC(10,2) is a decimal string (`decimal.handling.mode=string`, chosen for exact",
         "and readable values; the default `precise` would send base64 of the unscaled integer);",
@@ -473,6 +461,22 @@ def render_readme(result: CaptureResult) -> str:
     return "\n".join(lines)
 
 
+def _messages_section(result: CaptureResult) -> list[str]:
+    """The README's "Messages" section: a row per topic, then a blank line."""
+    lines = ["## Messages", "", "| topic | messages | by operation |", "| --- | ---: | --- |"]
+    for topic, msgs in sorted(result.messages.items()):
+        lines.append(f"| {topic} | {len(msgs)} | {_counts_by_operation(msgs)} |")
+    return [*lines, ""]
+
+
+def _encodings_table(caption: str, msgs) -> list[str]:
+    """How each column of a topic's row images is encoded, with an example."""
+    lines = [caption, "", "| column | Connect type | semantic type | example |", "| --- | --- | --- | --- |"]
+    for name, ctype, semantic, example in _field_encodings(msgs):
+        lines.append(f"| {name} | {ctype} | {semantic or '—'} | `{example}` |")
+    return lines
+
+
 def render_variant_readme(result: CaptureResult) -> str:
     variant, v = result.variant, result.versions
     base = connector_properties_for_readme(None)
@@ -487,20 +491,12 @@ def render_variant_readme(result: CaptureResult) -> str:
         "",
         variant.observed,
         "",
-        "## Messages",
+        *_messages_section(result),
+        "## How columns are encoded",
         "",
-        "| topic | messages | by operation |",
-        "| --- | ---: | --- |",
     ]
-    for topic, msgs in sorted(result.messages.items()):
-        lines.append(f"| {topic} | {len(msgs)} | {_counts_by_operation(msgs)} |")
-    lines += ["", "## How columns are encoded", ""]
-    for topic in (TOPICS["orders"],):
-        lines += [f"`{topic}` (`after`):", "", "| column | Connect type | semantic type | example |",
-                  "| --- | --- | --- | --- |"]
-        for name, ctype, semantic, example in _field_encodings(result.messages[topic]):
-            lines.append(f"| {name} | {ctype} | {semantic or '—'} | `{example}` |")
-        lines += ["", *_fraction_examples(result.messages[topic]), ""]
+    orders = result.messages[TOPICS["orders"]]
+    lines += [*_encodings_table(f"`{TOPICS['orders']}` (`after`):", orders), "", *_fraction_examples(orders), ""]
     lines += [
         "## Settings that differ from the base capture",
         "",

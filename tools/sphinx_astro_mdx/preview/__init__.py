@@ -5,11 +5,11 @@ build time), ``assets`` (Mermaid and d3 served from the repository's
 node_modules when the site draws diagrams in the browser, so the preview
 makes no request off the machine), ``lesson_panel`` (the lesson's front
 matter shown above its content, doctest output marked as output). The
-stylesheet is ``static/sphinx_astro_mdx.preview.css``.
+stylesheet is ``static/lesson-preview.css``.
 
 Nothing here touches the doctrees other builders see: the panel and the
 output class are added by a post-transform that runs for HTML builders only,
-so the ``mdx`` builder never meets them. ``static/sphinx_astro_mdx.preview.js`` keeps a
+so the ``mdx`` builder never meets them. ``static/lesson-preview.js`` keeps a
 linked section (``#anchor``) in view while Mermaid draws the diagrams above
 it.
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 from . import assets, diagrams, lesson_panel
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-STYLESHEET = "sphinx_astro_mdx.preview.css"
-SCRIPT = "sphinx_astro_mdx.preview.js"
+STYLESHEET = "lesson-preview.css"
+SCRIPT = "lesson-preview.js"
 
 
 def _add_static_dir(app, config) -> None:

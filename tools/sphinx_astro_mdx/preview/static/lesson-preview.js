@@ -1,4 +1,4 @@
-// sphinx_preview: keep a linked section in view while diagrams are drawn.
+// sphinx_astro_mdx.preview: keep a linked section in view while diagrams are drawn.
 //
 // Mermaid draws the diagrams after the page has loaded, and each grows from
 // a few lines of source text to a tall picture. A reader who followed a link
