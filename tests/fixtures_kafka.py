@@ -3,7 +3,7 @@
 Registered from tests/conftest.py with ``pytest_plugins``.
 
 - ``kafka_broker`` (session): the broker named by KAFKA_BOOTSTRAP_SERVERS
-  (``make test`` starts one with ``python -m kafka_broker exec``), otherwise a
+  (``make test`` starts one with ``python -m debezium_course.kafka_broker exec``), otherwise a
   KafkaBroker started for the session.  Tests share it, so they use their own
   topic and group names.
 - ``restartable_kafka_broker`` (function): always a broker of the test's own,
