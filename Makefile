@@ -92,9 +92,9 @@ test: venv node
 
 # The builder's own tests, for a quick round while changing it: golden files,
 # the MDX writer's verification and the real MDX compiler over the test roots.
-FAST_TESTS := tests/test_mdx_builder.py tests/test_mdx_injection.py tests/test_slugs.py
+FAST_TESTS := tests/test_mdx_builder.py tests/test_mdx_injection.py tests/test_slugs.py tests/test_starlight.py
 test-fast: venv node
-	$(PY) -m pytest -q $(FAST_TESTS) $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not site_build" $(FAST_TESTS) $(PYTEST_ARGS)
 
 # A measurement, not a test: synthetic courses of 50, 200 and 1000 lessons
 # (about 45 minutes on 2 cores; BENCH_ARGS=--quick for a 1-minute smoke run).

@@ -35,6 +35,10 @@ FIXTURE_SITE = ROOT / "tests" / "astro-site"
 #   bare               no components at all.
 FIXTURE_VARIANTS_DIR = ROOT / "tests" / "astro-site-variants"
 FIXTURE_VARIANTS = ("full", "callout-type-only", "bare")
+# A bare Astro Starlight site (the builder's second site profile): a copy gets
+# the pages in src/content/docs/.
+STARLIGHT_SITE = ROOT / "tests" / "starlight-site"
+STARLIGHT_CONTENT = Path("src", "content", "docs")
 # Copies of the fixture site for builds; git-ignored with tests/artifacts/.
 ASTRO_BUILDS = ROOT / "tests" / "artifacts" / "astro-builds"
 
@@ -149,6 +153,19 @@ def github_slugs(headings: list[str]) -> list[str]:
     """Slugs github-slugger gives these headings on one page (repeats get -1, -2, …)."""
     process = run_node_script("slug.mjs", stdin=json.dumps(list(headings)))
     return json_output("slug.mjs", process)
+
+
+def copy_starlight_site(site_dir: Path) -> Path:
+    """Make ``site_dir`` a copy of tests/starlight-site without pages; return
+    the directory its pages go in (``src/content/docs``)."""
+    site_dir = Path(site_dir).resolve()
+    if ROOT not in site_dir.parents:
+        raise NodeToolError(f"an Astro site must be inside {ROOT} to find node_modules, not {site_dir}")
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    shutil.copytree(STARLIGHT_SITE, site_dir, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+    shutil.rmtree(site_dir / STARLIGHT_CONTENT, ignore_errors=True)
+    return site_dir / STARLIGHT_CONTENT
 
 
 def copy_fixture_site(site_dir: Path, mdx_root: Path, collection: str = "course", variant: str = "full") -> Path:

@@ -216,7 +216,7 @@ def test_unknown_prerequisite_is_plain_text_and_a_warning_at_its_line(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (
-        f"{lesson}:8: WARNING: prerequisite 'module-9/01-missing' is neither a lesson of this project "
+        f"{lesson}:8: WARNING: prerequisites: 'module-9/01-missing' is neither a lesson of this project "
         "nor listed in mdx_external_lessons; shown as plain text [preview.prerequisite]"
     ) in result.stderr
     page = (tmp_path / "html" / "05-module-5" / "01-offline-preview.html").read_text(encoding="utf-8")

@@ -196,7 +196,7 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app,
 
     assert warned("02-string-order.md:4", "'order' must be a number")
     assert warned("03-unknown-difficulty.md:5", "'difficulty' must be one of 'beginner', 'intermediate', 'advanced', got 'expert'")
-    assert warned("04-unknown-prerequisite.md:8", "prerequisite 'module-9/01-nowhere' is neither a lesson")
+    assert warned("04-unknown-prerequisite.md:8", "prerequisites: 'module-9/01-nowhere' is neither a lesson")
     assert warned("05-unknown-node.md:12", "no MDX form for 'math' nodes")
     assert warned("06-broken-link.md:12", "unknown document: 'nowhere'")
     assert warned("06-broken-link.md:12", "'no-such-heading'")

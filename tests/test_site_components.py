@@ -182,13 +182,16 @@ def test_the_readme_settings_table_is_the_declaration():
     assert markdown_table() in readme
 
 
-def test_every_setting_fills_its_field():
+def test_every_setting_fills_its_field_or_adjusts_the_profile():
     import dataclasses
 
+    from sphinx_astro_mdx.profile import SiteProfile
     from sphinx_astro_mdx.settings import SETTINGS, MdxSettings
 
     fields = {field.name for field in dataclasses.fields(MdxSettings)}
-    assert {setting.field for setting in SETTINGS} <= fields
+    profile_fields = {field.name for field in dataclasses.fields(SiteProfile)}
+    assert {setting.field for setting in SETTINGS if not setting.adjusts_profile} <= fields
+    assert {setting.adjusts_profile for setting in SETTINGS if setting.adjusts_profile} <= profile_fields
 
 
 @pytest.mark.parametrize(
@@ -197,6 +200,16 @@ def test_every_setting_fills_its_field():
         ({"mdx_diagrams": "png"}, "mdx_diagrams must be one of ('svg', 'component'), not 'png'"),
         ({"mdx_admonition_style": "box"}, "mdx_admonition_style must be one of ('auto', 'callout', 'blockquote'), not 'box'"),
         ({"mdx_site_base": 1}, "mdx_site_base must be a str, not int (1)"),
+        ({"mdx_site": "hugo"}, "mdx_site must be one of ('astro-course', 'starlight') or a SiteProfile, not 'hugo'"),
+        (
+            {"mdx_admonition_map": {"note": "caution"}},
+            "the astro-course site's profile: admonition 'note' maps to 'caution'; the site's callout types are ('note', 'tip', 'warning', 'danger')",
+        ),
+        (
+            {"mdx_components": {"callout": {"name": "Box"}}},
+            "the astro-course site's profile: component 'callout' needs either a file (in the components directory) or a package module",
+        ),
+        ({"mdx_components": {"chart": {"name": "Chart", "file": "Chart.tsx"}}}, "no component role 'chart' (the roles are callout, mermaid)"),
     ],
 )
 def test_a_wrong_setting_stops_the_build_naming_it(rootdir, tmp_path, override, message):

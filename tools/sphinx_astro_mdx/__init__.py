@@ -1,26 +1,36 @@
-"""Sphinx extension: write course lessons as MDX for the Astro course site.
+"""Sphinx extension: write Sphinx/MyST pages as MDX for an Astro site.
 
-Rooms: ``builder`` (what to write, where, when outdated), ``translator``
-(doctree → the intended mdast tree), ``mdx_writer`` (the tree → MDX by the
-reference serializer in Node, verified by parsing it back),
-``frontmatter`` (typed YAML and the site's schema), ``escaping`` (the
-JavaScript and YAML the builder composes itself), ``paths`` (lesson names, output paths,
-site URLs), ``anchors``/``slugs`` (heading ids as the site makes them),
+Rooms: ``profile`` (the one place that describes the target site: which
+documents are pages, their URLs, the front matter schema, the components,
+the admonition map; the course's site and Astro Starlight come built in),
+``builder`` (what to write, where, when outdated), ``translator`` (doctree
+→ the intended mdast tree), ``mdx_writer`` (the tree → MDX by the reference
+serializer in Node, verified by parsing it back), ``frontmatter`` (typed
+YAML checked against the profile's schema), ``escaping`` (the JavaScript
+and YAML the builder composes itself), ``paths`` (output paths, paths
+between files), ``anchors``/``slugs`` (heading ids as the site makes them),
 ``i18n`` (front matter and diagrams in the translation catalogs),
 ``collectors`` (what reading records for writing), ``outputs`` (atomic
 writes into a shared directory), ``diagrams`` (Mermaid drawn as SVG at
-build time), ``site`` (the target site's components, checked),
-``settings``.
+build time), ``site`` (the target site's components, checked where the
+output lies in the site), ``settings`` (the ``mdx_*`` settings, declared
+once).
 """
 
 from __future__ import annotations
 
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
 from . import collectors, i18n
 from .builder import MdxBuilder
-from .settings import SETTINGS
+from .profile import ASTRO_COURSE, STARLIGHT, Component, Field, Pages, SiteProfile
+from .settings import SETTINGS, site_of
+
+__all__ = ["ASTRO_COURSE", "STARLIGHT", "Component", "Field", "MdxBuilder", "Pages", "SiteProfile", "setup"]
 
 
-def _keep_typography(app, config) -> None:
+def _keep_typography(app: Sphinx, config: Config) -> None:
     # The site applies its own typography (smartypants); MDX keeps the
     # author's quotes and dashes as written.
     excludes = dict(config.smartquotes_excludes)
@@ -28,11 +38,18 @@ def _keep_typography(app, config) -> None:
     config.smartquotes_excludes = excludes
 
 
-def setup(app):
+def _check_site(app: Sphinx, config: Config) -> None:
+    # A mistake in the site profile or its settings stops every build (the
+    # preview and the catalogs read the profile too) before it reads a page.
+    site_of(config)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
     app.add_builder(MdxBuilder)
     for setting in SETTINGS:
-        app.add_config_value(setting.name, setting.default, setting.rebuild, types=setting.types)
+        app.add_config_value(setting.name, setting.default, setting.rebuild, types=setting.types, description=setting.description)
     app.connect("config-inited", _keep_typography)
+    app.connect("config-inited", _check_site)
     i18n.setup(app)
     collectors.register(app)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 5}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}

@@ -1,10 +1,11 @@
-"""The ``mdx`` builder: which lessons to write, where, and when.
+"""The ``mdx`` builder: which pages to write, where, and when.
 
-Lessons (``NN-module-N/NN-slug``) become ``<outdir>/NN-module-N/NN-slug.mdx``
+The site's pages (the profile says which documents they are; for the
+course, lessons ``NN-module-N/NN-slug``) become ``<outdir>/<docname>.mdx``
 with typed front matter, imports of the site components they use and the
 body from ``MdxTranslator``.  Other documents (the preview's index) belong to
-the HTML preview only.  The output directory is shared with the course site,
-see ``outputs``.
+the HTML preview only.  The output directory is shared with the site, see
+``outputs``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from . import frontmatter, paths, site
 from .diagrams import DiagramStore, renderer_identity
 from .mdx_writer import MdxWriter, Written
 from .outputs import ForeignFileError, OutputDirectory, ReadOnlyOutputError
+from .profile import Pages
 from .settings import MdxSettings
 from .translator import DOC_LINK_SCHEME, MdxTranslator
 
@@ -76,8 +78,13 @@ class MdxBuilder(Builder):
     # ------------------------------------------------------------------
     # what is outdated
 
+    @property
+    def pages(self) -> Pages:
+        return self.mdx_settings.site.pages
+
     def lessons(self) -> list[str]:
-        return sorted(docname for docname in self.env.found_docs if paths.is_lesson(docname))
+        """The documents that are pages of the site, sorted."""
+        return sorted(docname for docname in self.env.found_docs if self.pages.is_page(docname))
 
     def get_outdated_docs(self):
         # Written for another site (a component added or removed) or drawn
@@ -111,10 +118,12 @@ class MdxBuilder(Builder):
 
     def prepare_writing(self, docnames) -> None:
         for docname in sorted(self.env.found_docs):
-            if paths.in_module_folder(docname) and not paths.is_lesson(docname):
+            if self.pages.is_misnamed(docname):
                 logger.warning(
-                    __("'%s' is in a module folder but its name is not a lesson name (NN-slug in lower case); it is not written to MDX"),
+                    __("'%s' is meant as a %s but its name is not one the site takes (%s); it is not written to MDX"),
                     docname,
+                    self.pages.noun,
+                    self.pages.name_rule,
                     location=(docname, 1),
                     type="mdx",
                     subtype="lesson",
@@ -177,32 +186,27 @@ class MdxBuilder(Builder):
         logger.warning(problem.message + suffix, location=(docname, problem.line), type="mdx", subtype="frontmatter")
 
     def _check_course(self) -> None:
-        """Checks that need every lesson: prerequisites and order within a module."""
-        prerequisites = paths.Prerequisites.of(self.front_matter, self.mdx_settings.external_lessons)
-        orders: dict[tuple[str, object], list[str]] = defaultdict(list)
+        """Checks that need every page: ids of other pages in the front
+        matter (prerequisites) and values unique within a group of pages
+        (the order of lessons in a module)."""
+        site = self.mdx_settings.site
+        known = paths.PageIds.of(self.pages, self.front_matter, self.mdx_settings.external_lessons)
+        taken: dict[tuple[str, str, object], list[str]] = defaultdict(list)
         for docname, matter in self.front_matter.items():
-            for prerequisite in matter.values.get("prerequisites") or []:
-                if isinstance(prerequisite, str) and not prerequisites.is_known(prerequisite):
-                    matter.problems.append(
-                        frontmatter.Problem(
-                            prerequisites.unknown_message(prerequisite),
-                            matter.line_of("prerequisites"),
-                            blocks_lesson=False,
-                        )
-                    )
-            order = matter.values.get("order")
-            if isinstance(order, (int, float)) and not isinstance(order, bool):
-                orders[(paths.module_of(docname), order)].append(docname)
-        for (module, order), docnames in orders.items():
+            for field in site.front_matter:
+                value = matter.values.get(field.name)
+                if field.kind == "page-ids" and isinstance(value, list):
+                    for page_id in value:
+                        if isinstance(page_id, str) and not known.is_known(page_id):
+                            message = f"{field.name}: {known.unknown_message(page_id, self.pages.noun)}"
+                            matter.problems.append(frontmatter.Problem(message, matter.line_of(field.name), blocks_lesson=False))
+                if field.unique_within and field.problem_with(value) is None:
+                    taken[(field.name, self.pages.group_of(docname, field.unique_within), value)].append(docname)
+        for (name, group, value), docnames in taken.items():
             for docname in docnames[1:]:
                 matter = self.front_matter[docname]
-                matter.problems.append(
-                    frontmatter.Problem(
-                        f"order {order} is already used by {docnames[0]} in {module}",
-                        matter.line_of("order"),
-                        blocks_lesson=False,
-                    )
-                )
+                message = f"{name} {value} is already used by {docnames[0]} in {group}"
+                matter.problems.append(frontmatter.Problem(message, matter.line_of(name), blocks_lesson=False))
 
     # ------------------------------------------------------------------
     # writing
@@ -214,7 +218,7 @@ class MdxBuilder(Builder):
         # most of a one-lesson rebuild, for a page this builder never writes.
         # Such pages are left to the html build, which renders them and so
         # reports what only resolving them finds (a broken link in the index).
-        lessons = sorted(docname for docname in docnames if paths.is_lesson(docname))
+        lessons = sorted(docname for docname in docnames if self.pages.is_page(docname))
         if self.parallel_ok and len(lessons) > 1:
             self._write_in_workers(lessons)
         elif lessons:
@@ -291,7 +295,7 @@ class MdxBuilder(Builder):
 
     def assemble(self, docname: str, translator: MdxTranslator) -> dict:
         """The lesson's whole intended tree: front matter, imports, body."""
-        head = [{"type": "yaml", "value": frontmatter.render(self.front_matter[docname])}]
+        head = [{"type": "yaml", "value": frontmatter.render(self.front_matter[docname], self.mdx_settings.site)}]
         imports = self.mdx_settings.import_lines(docname, translator.components_used)
         if imports:
             head.append({"type": "mdxjsEsm", "value": "\n".join(imports)})
@@ -364,7 +368,7 @@ class MdxBuilder(Builder):
         """Copy every image a lesson uses to the same relative path in the output."""
         copied = set()
         for uri, (docnames, _unique_name) in self.env.images.items():
-            if not any(paths.is_lesson(docname) for docname in docnames):
+            if not any(self.pages.is_page(docname) for docname in docnames):
                 continue
             source = Path(self.srcdir) / uri
             if not source.is_file():
@@ -407,10 +411,11 @@ class MdxBuilder(Builder):
         return anchors[node_id]
 
     def lesson_url(self, docname: str, node_id: str, node: nodes.Node) -> str | None:
-        if not paths.is_lesson(docname):
+        if not self.pages.is_page(docname):
             logger.warning(
-                __("link to '%s', which is not a lesson of the course site; the link text is written without a link"),
+                __("link to '%s', which is not a %s of the site; the link text is written without a link"),
                 docname,
+                self.pages.noun,
                 location=node,
                 type="mdx",
                 subtype="link",
@@ -419,4 +424,4 @@ class MdxBuilder(Builder):
         anchor = self.anchor(docname, node_id, node) if node_id else ""
         if anchor is None:
             return None
-        return paths.site_url(self.mdx_settings.site_base, docname, anchor)
+        return self.pages.url_of(self.mdx_settings.site.base, docname, anchor)

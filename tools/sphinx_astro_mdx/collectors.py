@@ -11,7 +11,6 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.environment.collectors import EnvironmentCollector
 
-from . import paths
 from .anchors import section_anchors
 from .builder import MdxBuilder
 from .diagrams import chart_source
@@ -98,7 +97,7 @@ class LessonTocCollector(RecordCollector):
         # for the same event it has built this document's toc already.
         docname = app.env.docname
         toc = app.env.tocs.get(docname)
-        if app.builder.name != MdxBuilder.name or toc is None or not paths.is_lesson(docname):
+        if app.builder.name != MdxBuilder.name or toc is None or not app.builder.pages.is_page(docname):
             return
         for item in toc.children:
             for nested in [child for child in item.children if isinstance(child, nodes.bullet_list)]:

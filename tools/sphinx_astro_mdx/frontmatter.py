@@ -1,9 +1,10 @@
-"""Lesson front matter: read with its YAML types, checked against the site's schema.
+"""Page front matter: read with its YAML types, checked against the site's schema.
 
 myst-parser keeps front matter in ``env.metadata`` as strings (``order: 1``
-becomes ``"1"``), and the course's zod schema rejects that.  So the front
+becomes ``"1"``), and a site's zod schema rejects that.  So the front
 matter is read again from the source with a YAML parser that keeps types
-and remembers the line of every key, for warnings that point at it.
+and remembers the line of every key, for warnings that point at it.  The
+schema is the site profile's (``profile.Field``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,7 @@ from pathlib import Path
 import yaml
 
 from . import escaping
-
-DIFFICULTIES = ("beginner", "intermediate", "advanced")
-# Keys Sphinx or MyST read themselves; they are not part of the site's schema.
-SPHINX_KEYS = frozenset({"orphan", "nocomments", "nosearch", "tocdepth", "myst", "html_meta", "jupytext", "kernelspec"})
-# Schema order, which is also the order of keys in the written MDX.
-FIELD_ORDER = ("title", "description", "order", "difficulty", "estimatedTime", "topics", "prerequisites")
-REQUIRED = frozenset(FIELD_ORDER) - {"prerequisites"}
-# Fields whose text is prose and goes through translation catalogs.
-TRANSLATABLE = ("title", "description", "topics")
+from .profile import Field, SiteProfile
 
 _FENCE = re.compile(r"^---[ \t]*$")
 
@@ -50,12 +43,19 @@ class FrontMatter:
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.start_line)
 
-    def messages(self) -> list[str]:
-        """The prose of the translatable fields, each text once."""
-        texts = []
-        for key in TRANSLATABLE:
-            value = self.values.get(key)
-            texts.extend(value if isinstance(value, list) else [value])
+    def messages(self, schema: tuple[Field, ...]) -> list[str]:
+        """The prose of the schema's translatable fields, each text once."""
+        texts: list[object] = []
+
+        def collect(values: dict, fields: tuple[Field, ...]) -> None:
+            for item in fields:
+                value = values.get(item.name)
+                if item.fields and isinstance(value, dict):
+                    collect(value, item.fields)
+                elif item.translatable:
+                    texts.extend(value if isinstance(value, list) else [value])
+
+        collect(self.values, schema)
         return list(dict.fromkeys(text for text in texts if isinstance(text, str) and text))
 
     def translate(self, text: str) -> str:
@@ -68,13 +68,14 @@ class FrontMatter:
         return self.translate(title) if isinstance(title, str) else None
 
 
-def read(source_path: Path) -> FrontMatter:
-    """Parse the YAML front matter at the top of a MyST file and check it."""
+def read(source_path: Path, site: SiteProfile) -> FrontMatter:
+    """Parse the YAML front matter at the top of a MyST file and check it
+    against the site's schema."""
     text = source_path.read_text(encoding="utf-8")
     lines = text.splitlines()
     matter = FrontMatter()
     if not lines or not _FENCE.match(lines[0]):
-        matter.problems.append(Problem("no YAML front matter: a lesson starts with '---' and the fields of the course schema", 1))
+        matter.problems.append(Problem(f"no YAML front matter: a {site.pages.noun} starts with '---' and the fields of the site's schema", 1))
         return matter
     end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
     if end is None:
@@ -102,7 +103,7 @@ def read(source_path: Path) -> FrontMatter:
         if key.value in matter.lines:
             matter.problems.append(Problem(f"front matter field '{key.value}' is given twice (first on line {matter.lines[key.value]})", line))
         matter.lines[key.value] = line
-    matter.problems.extend(_check_schema(matter))
+    matter.problems.extend(_check_schema(matter, site))
     return matter
 
 
@@ -120,61 +121,47 @@ def _parse_yaml(source: str):
         loader.dispose()
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_string_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-_CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
-    "title": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
-    "description": (lambda v: isinstance(v, str), "a string"),
-    "order": (_is_number, "a number (write order: 1, not order: \"1\")"),
-    "difficulty": (lambda v: v in DIFFICULTIES, "one of " + ", ".join(f"'{d}'" for d in DIFFICULTIES)),
-    "estimatedTime": (_is_number, "a number of minutes"),
-    "topics": (_is_string_list, "a list of strings"),
-    "prerequisites": (_is_string_list, "a list of lesson ids like 'module-1/05-python-consumer'"),
-}
-
-
-def _check_schema(matter: FrontMatter) -> list[Problem]:
+def _check_schema(matter: FrontMatter, site: SiteProfile) -> list[Problem]:
     problems = []
-    for key in FIELD_ORDER:
-        if key not in matter.values:
-            if key in REQUIRED:
-                problems.append(Problem(f"front matter field '{key}' is missing", matter.start_line))
-            continue
-        is_valid, expected = _CHECKS[key]
-        value = matter.values[key]
-        if not is_valid(value):
-            problems.append(Problem(f"front matter field '{key}' must be {expected}, got {value!r}", matter.line_of(key)))
-    for key in matter.values:
-        if key not in FIELD_ORDER and key not in SPHINX_KEYS:
-            problems.append(
-                Problem(
-                    f"front matter field '{key}' is not in the course schema ({', '.join(FIELD_ORDER)}) and is not written",
-                    matter.line_of(key),
-                    blocks_lesson=False,
-                )
-            )
+
+    def check(values: dict, fields: tuple[Field, ...], prefix: str, line_of: Callable[[str], int], ignored: frozenset[str]) -> None:
+        for item in fields:
+            name, line = prefix + item.name, line_of(item.name)
+            if item.name not in values:
+                if item.required:
+                    problems.append(Problem(f"front matter field '{name}' is missing", line))
+                continue
+            problem = item.problem_with(values[item.name])
+            if problem:
+                problems.append(Problem(f"front matter field '{name}' {problem}", line))
+            elif item.fields:
+                # The keys of a mapping are reported at the mapping's line.
+                check(values[item.name], item.fields, name + ".", lambda _key, line=line: line, frozenset())
+        listed = ", ".join(prefix + item.name for item in fields)
+        for key in values:
+            if key not in {item.name for item in fields} and key not in ignored:
+                message = f"front matter field '{prefix}{key}' is not in the site's schema ({listed}) and is not written"
+                problems.append(Problem(message, line_of(key), blocks_lesson=False))
+
+    check(matter.values, site.front_matter, "", matter.line_of, site.sphinx_keys)
     return problems
 
 
-def render(matter: FrontMatter) -> str:
+def render(matter: FrontMatter, site: SiteProfile) -> str:
     """The YAML of the MDX front matter (between its fences): keys in schema
-    order, types kept, prose translated."""
-    out = []
-    for key in FIELD_ORDER:
-        if key not in matter.values:
-            continue
-        value = matter.values[key]
-        if key in TRANSLATABLE:
-            value = [matter.translate(item) for item in value] if isinstance(value, list) else matter.translate(value)
-        if isinstance(value, list):
-            rendered = "[" + ", ".join(escaping.yaml_scalar(item) for item in value) + "]"
-        else:
-            rendered = escaping.yaml_scalar(value)
-        out.append(f"{key}: {rendered}")
-    return "\n".join(out)
+    order, types kept, prose translated, keys the schema lacks left out."""
+
+    def written(values: dict, fields: tuple[Field, ...]) -> dict:
+        out = {}
+        for item in fields:
+            if item.name not in values:
+                continue
+            value = values[item.name]
+            if item.fields and isinstance(value, dict):
+                value = written(value, item.fields)
+            elif item.translatable:
+                value = [matter.translate(text) for text in value] if isinstance(value, list) else matter.translate(value)
+            out[item.name] = value
+        return out
+
+    return "\n".join(f"{key}: {escaping.yaml_scalar(value)}" for key, value in written(matter.values, site.front_matter).items())

@@ -1,8 +1,8 @@
 """Prose that lives outside the doctree's text, made translatable.
 
 Sphinx's gettext machinery extracts and translates text nodes.  Two kinds of
-lesson prose are not text nodes: the front matter's ``title``,
-``description`` and ``topics`` (YAML, not Markdown) and the labels of
+page prose are not text nodes: the front matter's translatable fields (the
+course's ``title``, ``description`` and ``topics``; YAML, not Markdown) and the labels of
 Mermaid diagrams (the chart source is a node attribute).  Each gets an
 invisible ``addnodes.translatable`` node, added before Sphinx's ``Locale``
 transform runs: ``make gettext`` then puts them in the catalogs, and a
@@ -20,7 +20,8 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinxcontrib.mermaid import mermaid
 
-from . import frontmatter, paths
+from . import frontmatter
+from .settings import site_of
 
 
 class front_matter_messages(nodes.Element, nodes.Invisible):
@@ -65,10 +66,11 @@ class AttachMessages(SphinxTransform):
     def apply(self, **kwargs) -> None:
         docname = self.env.current_document.docname
         source = str(self.env.doc2path(docname))
-        if paths.is_lesson(docname):
-            matter = frontmatter.read(Path(source))
+        site = site_of(self.config)
+        if site.pages.is_page(docname):
+            matter = frontmatter.read(Path(source), site)
             node = front_matter_messages(front_matter=matter)
-            for text in matter.messages():
+            for text in matter.messages(site.front_matter):
                 message = front_matter_text(original=text)
                 message.source, message.line = source, matter.line_of("title")
                 node.append(message)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from . import paths
-
-CALLOUT_TYPES = ("note", "tip", "warning", "danger")
-
-DEFAULT_COMPONENTS = {
-    # role -> how the site's component is named, where it lives, how it is exported
-    "mermaid": {"name": "Mermaid", "file": "Mermaid.tsx", "export": "named"},
-    "callout": {"name": "Callout", "file": "Callout.tsx", "export": "default"},
-}
+from .profile import COMPONENT_ROLES, PROFILES, Component, SiteProfile
 
 # Mermaid configuration for diagrams drawn at build time: made for the
 # course's dark pages (transparent background, light text and lines, dark
@@ -59,20 +55,6 @@ DEFAULT_DIAGRAM_THEME = {
     },
 }
 
-DEFAULT_ADMONITION_MAP = {
-    "note": "note",
-    "seealso": "note",
-    "admonition": "note",
-    "tip": "tip",
-    "hint": "tip",
-    "important": "warning",
-    "attention": "warning",
-    "caution": "warning",
-    "warning": "warning",
-    "error": "danger",
-    "danger": "danger",
-}
-
 DEFAULT_LANGUAGE_ALIASES = {
     # Sphinx's names for languages that the site's highlighter knows otherwise
     "pycon": "python",
@@ -98,18 +80,23 @@ class Setting:
 
     name: str
     default: object
-    types: tuple
+    types: tuple[type, ...]
     description: str
-    choices: tuple = ()
+    choices: tuple[Any, ...] = ()
     # How the README shows a default too long for the table.
     shown_default: str | None = None
     rebuild: str = "env"
+    # A setting that adjusts the site profile's field of this name (None:
+    # the profile's own value stands).
+    adjusts_profile: str | None = None
 
     @property
     def field(self) -> str:
         return self.name.removeprefix("mdx_")
 
     def check(self, value: object) -> None:
+        if value is None and self.adjusts_profile:
+            return
         if not isinstance(value, self.types):
             wanted = " or ".join(kind.__name__ for kind in self.types)
             raise ConfigError(f"{self.name} must be a {wanted}, not {type(value).__name__} ({value!r})")
@@ -118,16 +105,33 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("mdx_site_base", "/debezium-course", (str,), "base of site URLs"),
-    Setting("mdx_content_root", "src/content/course", (str,), "where the MDX lives in the site"),
-    Setting("mdx_components_dir", "src/components", (str,), "where the components live in the site; imports are relative paths between the two"),
+    Setting(
+        "mdx_site",
+        "astro-course",
+        (str, SiteProfile),
+        "the site written for: `astro-course` (the course's Astro site), `starlight` (an Astro Starlight site) "
+        "or a `SiteProfile` of its own (see `tools/sphinx_astro_mdx/profile.py`)",
+    ),
+    Setting("mdx_site_base", None, (str,), "base of site URLs", shown_default="the profile's (`/debezium-course`)", adjusts_profile="base"),
+    Setting(
+        "mdx_content_root", None, (str,), "where the MDX lives in the site", shown_default="the profile's (`src/content/course`)", adjusts_profile="content_root"
+    ),
+    Setting(
+        "mdx_components_dir",
+        None,
+        (str,),
+        "where the components live in the site; imports are relative paths between the two",
+        shown_default="the profile's (`src/components`)",
+        adjusts_profile="components_dir",
+    ),
     Setting(
         "mdx_components",
-        DEFAULT_COMPONENTS,
+        None,
         (dict,),
-        "names, files, export style and, optionally, `props` of the components, by role; a role given here replaces its default "
-        "(without `props`, a Callout's `title` prop is looked up in its source)",
-        shown_default="Mermaid (named export), Callout (default export)",
+        "by role (`callout`, `mermaid`): `name`, `file` (or a package `module`), `export`, and optionally `props` and `directive`; "
+        "a role given here replaces the profile's (without `props`, a Callout's `title` prop is looked up in its file)",
+        shown_default="the profile's: Mermaid (named export), Callout (default export)",
+        adjusts_profile="components",
     ),
     Setting(
         "mdx_admonition_style",
@@ -152,10 +156,11 @@ SETTINGS = (
     ),
     Setting(
         "mdx_admonition_map",
-        DEFAULT_ADMONITION_MAP,
+        None,
         (dict,),
-        "admonition kind → Callout type (`note`, `tip`, `warning`, `danger`); entries here are added to the defaults",
-        shown_default="`DEFAULT_ADMONITION_MAP` in `tools/sphinx_astro_mdx/settings.py`",
+        "admonition kind → callout type (one of the profile's, for the course `note`, `tip`, `warning`, `danger`); entries here are added to the profile's",
+        shown_default="the profile's",
+        adjusts_profile="admonition_map",
     ),
     Setting("mdx_external_lessons", [], (list, tuple), "prerequisites that exist only on the site, like `module-1/05-python-consumer`"),
     Setting("mdx_output_language", "text", (str,), "code-fence language of doctest output"),
@@ -167,6 +172,9 @@ SETTINGS = (
         shown_default="`pycon`, `python3`, `ipython3`, `default` → `python`; `none` → `text`",
     ),
 )
+
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 def markdown_table() -> str:
@@ -183,79 +191,100 @@ _IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
-class Component:
-    name: str
-    file: str
-    export: str
-    # The props the component takes, when the settings say so; None: read
-    # from the site's component file when it can be seen (see ``site``).
-    props: tuple | None = None
-
-
-@dataclass(frozen=True)
 class MdxSettings:
-    """The settings of a build, checked: one field per ``Setting`` (its
-    name without ``mdx_``), plus what comes from Sphinx's own settings."""
+    """The settings of a build, checked: ``site`` is the profile with the
+    settings that adjust it applied; every other ``Setting`` is a field
+    (its name without ``mdx_``), plus what comes from Sphinx's own settings."""
 
-    site_base: str
-    content_root: str
-    components_dir: str
-    components: dict
+    site: SiteProfile
     admonition_style: str
     diagrams: str
     diagram_theme: dict
-    admonition_map: dict
-    external_lessons: tuple
+    external_lessons: tuple[str, ...]
     output_language: str
-    language_aliases: dict
+    language_aliases: dict[str, str]
     default_language: str
 
     @classmethod
-    def from_config(cls, config) -> MdxSettings:
-        values = {}
+    def from_config(cls, config: Config) -> MdxSettings:
+        values: dict[str, Any] = {}
         for setting in SETTINGS:
-            value = config[setting.name]
-            setting.check(value)
-            values[setting.field] = value
-        values["components"] = cls._components(values["components"])
-        values["admonition_map"] = admonition_map = {**DEFAULT_ADMONITION_MAP, **values["admonition_map"]}
-        for kind, callout_type in admonition_map.items():
-            if callout_type not in CALLOUT_TYPES:
-                raise ConfigError(f"mdx_admonition_map[{kind!r}] = {callout_type!r}: the Callout component takes {CALLOUT_TYPES}")
+            if setting.name != "mdx_site" and not setting.adjusts_profile:
+                value = config[setting.name]
+                setting.check(value)
+                values[setting.field] = value
+        site = site_of(config)
         values["external_lessons"] = tuple(values["external_lessons"])
-        for lesson in values["external_lessons"]:
-            if not paths.COURSE_LESSON_ID.match(lesson):
-                raise ConfigError(f"mdx_external_lessons: {lesson!r} is not a course lesson id like 'module-1/05-python-consumer'")
+        for page_id in values["external_lessons"]:
+            if not site.pages.is_page_id(page_id):
+                raise ConfigError(f"mdx_external_lessons: {page_id!r} is not a page id of the {site.name} site, like {site.pages.page_id!r}")
         values["language_aliases"] = {**DEFAULT_LANGUAGE_ALIASES, **values["language_aliases"]}
-        return cls(**values, default_language=config.highlight_language or "python")
+        return cls(site=site, **values, default_language=config.highlight_language or "python")
 
-    @staticmethod
-    def _components(configured: dict) -> dict[str, Component]:
-        components = {}
-        for role, spec in {**DEFAULT_COMPONENTS, **configured}.items():
-            spec = dict(spec)
-            if spec.get("props") is not None:
-                spec["props"] = tuple(spec["props"])
-            try:
-                component = Component(**spec)
-            except TypeError as error:
-                raise ConfigError(f"mdx_components[{role!r}]: {error}") from None
-            if not _IDENTIFIER.match(component.name):
-                raise ConfigError(f"mdx_components[{role!r}]: {component.name!r} is not a JSX component name")
-            if component.export not in ("named", "default"):
-                raise ConfigError(f"mdx_components[{role!r}]: export must be 'named' or 'default'")
-            components[role] = component
-        return components
-
-    def component(self, role: str) -> Component:
-        return self.components[role]
+    def component(self, role: str) -> Component | None:
+        return self.site.components.get(role)
 
     def import_lines(self, docname: str, roles_used: set[str]) -> list[str]:
         lines = []
-        for role, component in self.components.items():
+        for role, component in self.site.components.items():
             if role not in roles_used:
                 continue
-            source = paths.component_import_path(self.components_dir, self.content_root, docname, component.file)
+            source = component.module or paths.component_import_path(self.site.components_dir, self.site.content_root, docname, component.file)
             binding = f"{{ {component.name} }}" if component.export == "named" else component.name
             lines.append(f"import {binding} from '{source}';")
         return lines
+
+
+def site_of(config: Config) -> SiteProfile:
+    """The site profile ``mdx_site`` chooses, with the settings that adjust
+    it applied, checked.  (The preview and the translation catalogs ask for
+    it too, outside an mdx build.)"""
+    chosen = config.mdx_site
+    SETTINGS_BY_NAME["mdx_site"].check(chosen)
+    if isinstance(chosen, str):
+        if chosen not in PROFILES:
+            raise ConfigError(f"mdx_site must be one of {tuple(PROFILES)} or a SiteProfile, not {chosen!r}")
+        chosen = PROFILES[chosen]
+    adjustments: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = config[setting.name]
+        if setting.adjusts_profile and value is not None:
+            setting.check(value)
+            adjustments[setting.adjusts_profile] = value
+    if "components" in adjustments:
+        adjustments["components"] = {**chosen.components, **_components(adjustments["components"])}
+    if "admonition_map" in adjustments:
+        adjustments["admonition_map"] = {**chosen.admonition_map, **adjustments["admonition_map"]}
+    site = dataclasses.replace(chosen, **adjustments)
+    _check_profile(site)
+    return site
+
+
+def _components(configured: dict) -> dict[str, Component]:
+    components = {}
+    for role, spec in configured.items():
+        spec = dict(spec)
+        if spec.get("props") is not None:
+            spec["props"] = tuple(spec["props"])
+        try:
+            components[role] = Component(**spec)
+        except TypeError as error:
+            raise ConfigError(f"mdx_components[{role!r}]: {error}") from None
+    return components
+
+
+def _check_profile(site: SiteProfile) -> None:
+    """What a profile (the course's, or one written in conf.py) must get right."""
+    where = f"the {site.name} site's profile"
+    for role, component in site.components.items():
+        if role not in COMPONENT_ROLES:
+            raise ConfigError(f"{where}: no component role {role!r} (the roles are {', '.join(COMPONENT_ROLES)})")
+        if not _IDENTIFIER.match(component.name):
+            raise ConfigError(f"{where}: component {role!r}: {component.name!r} is not a JSX component name")
+        if component.export not in ("named", "default"):
+            raise ConfigError(f"{where}: component {role!r}: export must be 'named' or 'default'")
+        if (component.file is None) == (component.module is None):
+            raise ConfigError(f"{where}: component {role!r} needs either a file (in the components directory) or a package module")
+    for kind, callout_type in site.admonition_map.items():
+        if callout_type not in site.callout_types:
+            raise ConfigError(f"{where}: admonition {kind!r} maps to {callout_type!r}; the site's callout types are {site.callout_types}")

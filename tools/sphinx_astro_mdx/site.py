@@ -21,12 +21,13 @@ from pathlib import Path
 
 from sphinx.errors import ConfigError
 
-from .settings import Component, MdxSettings
+from .profile import COMPONENT_ROLES, Component
+from .settings import MdxSettings
 
 ASTRO_CONFIGS = tuple(f"astro.config.{suffix}" for suffix in ("mjs", "js", "ts", "mts", "cjs", "cts"))
 # Props of a Callout the builder can fill; the title goes into the box when
 # the component has no prop for it.
-CALLOUT_PROPS = ("type", "title")
+CALLOUT_PROPS = COMPONENT_ROLES["callout"]
 
 
 def astro_root(outdir: Path) -> Path | None:
@@ -51,7 +52,7 @@ class SiteComponent:
 
     path: Path
     problem: str | None
-    props: tuple | None
+    props: tuple[str, ...] | None
 
 
 def _exports(source: str, component: Component) -> bool:
@@ -75,9 +76,28 @@ def _takes(source: str, prop: str) -> bool:
     return re.search(rf"(?<![\w$.-]){prop}\s*\??\s*:", source) is not None or re.search(rf"[{{,]\s*{prop}\s*[,}}=]", source) is not None
 
 
+def _package_dir(root: Path, module: str) -> Path | None:
+    """Where Node would find the package of ``module`` from the site's root."""
+    parts = module.split("/")
+    package = "/".join(parts[:2] if module.startswith("@") else parts[:1])
+    for directory in [root, *root.parents]:
+        if (directory / "node_modules" / package / "package.json").is_file():
+            return directory / "node_modules" / package
+    return None
+
+
 def inspect_component(root: Path, settings: MdxSettings, role: str) -> SiteComponent:
     component = settings.component(role)
-    path = root / settings.components_dir / component.file
+    if component is None:
+        return SiteComponent(root, f"the {settings.site.name} site's profile has no {role} component", None)
+    if component.module is not None:
+        # A package's component is taken as the profile describes it, once
+        # the package is installed.
+        package = _package_dir(root, component.module)
+        if package is None:
+            return SiteComponent(root, f"{component.module} is not installed in {root} (no node_modules has its package)", None)
+        return SiteComponent(package, None, component.props)
+    path = root / settings.site.components_dir / component.file
     if not path.is_file():
         return SiteComponent(path, f"{path} does not exist", None)
     source = _COMMENTS.sub(" ", path.read_text(encoding="utf-8", errors="replace"))
@@ -112,11 +132,18 @@ def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> 
     ConfigError naming the file, those lessons and the two ways out.
     """
     root = astro_root(outdir)
-    configured = settings.component("callout").props
-    callout_props = CALLOUT_PROPS if configured is None else configured
+    callout = settings.component("callout")
+    if settings.diagrams == "component" and needs.get("mermaid") and settings.component("mermaid") is None:
+        raise ConfigError(
+            f"mdx_diagrams = 'component' needs the site's Mermaid component, but the {settings.site.name} site's profile has none; "
+            f"lessons with diagrams: {', '.join(needs['mermaid'])}. Set mdx_diagrams = 'svg' to draw the diagrams at build time"
+        )
+    callout_props = CALLOUT_PROPS if callout is None or callout.props is None else callout.props
     if root is None:
         callouts = "callout" if settings.admonition_style == "auto" else settings.admonition_style
-        form = f"<{settings.component('callout').name}>" if callouts == "callout" else "blockquotes with a bold title"
+        if callout is None:
+            callouts = "blockquote"
+        form = f"<{callout.name}>" if callouts == "callout" else "blockquotes with a bold title"
         return Forms(
             callouts,
             "title" in callout_props,
@@ -151,7 +178,7 @@ def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> 
             callouts = "callout"
             title_prop = "title" in (found.props or ())
             explanation = (
-                f"callouts as <{settings.component('callout').name}> from {found.path}"
+                f"callouts as <{callout.name}> from {found.path}"
                 + ("" if title_prop else ", which takes no title: the title is the box's first line, in bold")
             )
     return Forms(callouts, title_prop, settings.diagrams, explanation)

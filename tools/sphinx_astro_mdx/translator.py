@@ -24,7 +24,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.nodes import get_node_line
 
-from . import escaping, paths
+from . import escaping
 from .anchors import document_title_section
 from .diagrams import UnsafeDiagram, chart_source, diagram_jsx, drawing_problem
 from .mdx_writer import Problem
@@ -215,8 +215,8 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_compound(self, node):
         if "toctree-wrapper" in node["classes"]:
-            if paths.is_lesson(self.docname):
-                self._warn("a toctree has no place in a course lesson and is not written to MDX", node)
+            if self.settings_mdx.site.pages.is_page(self.docname):
+                self._warn("a toctree has no place in a page of the site and is not written to MDX", node)
             raise nodes.SkipNode
 
     def depart_compound(self, node):
@@ -619,7 +619,8 @@ class MdxTranslator(SphinxTranslator):
             box = self.new("blockquote", node, children=[bold_title])
         else:
             self.components_used.add("callout")
-            attributes = [escaping.jsx_attribute("type", self.settings_mdx.admonition_map.get(kind, "note"))]
+            site = self.settings_mdx.site
+            attributes = [escaping.jsx_attribute("type", site.admonition_map.get(kind, site.callout_types[0]))]
             if self.forms.callout_title_prop:
                 attributes.append(escaping.jsx_attribute("title", title))
             children = [] if self.forms.callout_title_prop else [bold_title]
@@ -637,7 +638,9 @@ class MdxTranslator(SphinxTranslator):
         component = self.settings_mdx.component("mermaid")
         self.components_used.add("mermaid")
         chart = {"type": "mdxJsxAttributeValueExpression", "value": "`" + escaping.template_literal(chart_source(node)) + "`"}
-        attributes = [escaping.jsx_attribute("chart", chart), escaping.jsx_attribute("client:visible", None)]
+        attributes = [escaping.jsx_attribute("chart", chart)]
+        if component.directive:
+            attributes.append(escaping.jsx_attribute(component.directive, None))
         self.append(self.new("mdxJsxFlowElement", node, name=component.name, attributes=attributes, children=[]))
         raise nodes.SkipNode
 

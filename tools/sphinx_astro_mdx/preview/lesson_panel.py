@@ -25,7 +25,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
-from sphinx_astro_mdx import frontmatter, paths
+from sphinx_astro_mdx import paths
+from sphinx_astro_mdx.settings import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class LessonPreviewTransform(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         docname = self.env.docname
         self.mark_doctest_output()
-        if paths.is_lesson(docname):
+        if site_of(self.config).pages.is_page(docname):
             self.add_front_matter_panel(docname)
 
     def mark_doctest_output(self) -> None:
@@ -92,7 +93,7 @@ class LessonPreviewTransform(SphinxPostTransform):
         values = matter.values
         fields = nodes.field_list()
         difficulty = values.get("difficulty")
-        if difficulty in frontmatter.DIFFICULTIES:
+        if difficulty in labels:
             fields += _field(labels["difficulty"], nodes.inline("", labels[difficulty], classes=[f"lesson-difficulty-{difficulty}"]))
         minutes = values.get("estimatedTime")
         if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
@@ -105,7 +106,7 @@ class LessonPreviewTransform(SphinxPostTransform):
         prerequisites = values.get("prerequisites")
         if isinstance(prerequisites, list) and prerequisites:
             line = matter.line_of("prerequisites")
-            known = paths.Prerequisites.of(self.env.found_docs, self.config.mdx_external_lessons)
+            known = paths.PageIds.of(site_of(self.config).pages, self.env.found_docs, self.config.mdx_external_lessons)
             items = [self.prerequisite(docname, source, line, str(item), known) for item in prerequisites]
             fields += _field(labels["prerequisites"], *_separated(items, ", "))
         if not fields.children:
@@ -113,7 +114,7 @@ class LessonPreviewTransform(SphinxPostTransform):
         panel = nodes.container("", fields, classes=[PANEL_CLASS])
         self.insert_under_title(panel)
 
-    def prerequisite(self, docname: str, source: Path, line: int, course_id: str, known: paths.Prerequisites) -> nodes.Node:
+    def prerequisite(self, docname: str, source: Path, line: int, course_id: str, known: paths.PageIds) -> nodes.Node:
         """A link to the lesson ``course_id`` if it is one of this project, or plain text."""
         target = known.docname(course_id)
         if target is not None:
@@ -136,7 +137,7 @@ class LessonPreviewTransform(SphinxPostTransform):
             return nodes.inline(course_id, course_id, classes=["lesson-prerequisite", "lesson-prerequisite-external"])
         logger.warning(
             "%s; shown as plain text",
-            known.unknown_message(course_id),
+            f"prerequisites: {known.unknown_message(course_id, 'lesson')}",
             location=(docname, line),
             type="preview",
             subtype="prerequisite",

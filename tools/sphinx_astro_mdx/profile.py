@@ -1,0 +1,291 @@
+"""The target site, described in one place: a site profile.
+
+Everything the builder assumes about the site it writes for is here: which
+documents are the site's pages and what their URLs are, the front matter
+its content collection accepts, its components (file or package, export,
+props, hydration) and how admonitions map onto its callout types.
+
+Two profiles come with the builder: ``ASTRO_COURSE``, the course's own
+Astro site (the default), and ``STARLIGHT``, a documentation site made with
+Astro Starlight.  ``mdx_site`` in ``conf.py`` names one of them or is a
+profile of its own, usually ``dataclasses.replace`` of one of them; the
+deployment settings (``mdx_site_base``, ``mdx_content_root``, ...) adjust
+the chosen profile without replacing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# ----------------------------------------------------------------------
+# pages
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Which documents are the site's pages, and how they are named.
+
+    ``pattern`` is a regular expression a document name must match in full
+    to be a page; its named groups can be used by ``url``, ``page_id`` and a
+    front matter field's ``unique_within``.  A document that matches
+    ``meant`` but not ``pattern`` is reported (it looks like a page with a
+    name the site cannot take); any other document is not written.
+    ``url`` is the page's address: ``{base}``, ``{docname}``, ``{route}``
+    (the document name without a final ``index``, ending in ``/`` unless
+    empty) and the pattern's groups.  ``page_id`` is how front matter names
+    another page (fields of kind ``page-ids``), ``page_id_pattern`` what such
+    a name looks like (for names of pages only the site has).
+    """
+
+    pattern: str
+    meant: str
+    url: str
+    page_id: str = "{docname}"
+    page_id_pattern: str = r".+"
+    # What a page is called in messages.
+    noun: str = "page"
+    # What a name of a page looks like, for the message about one that is not.
+    name_rule: str = "lower-case words joined by hyphens"
+
+    def match(self, docname: str) -> re.Match | None:
+        return re.fullmatch(self.pattern, docname)
+
+    def is_page(self, docname: str) -> bool:
+        return self.match(docname) is not None
+
+    def is_misnamed(self, docname: str) -> bool:
+        """A document meant as a page whose name the site cannot take."""
+        return re.fullmatch(self.meant, docname) is not None and not self.is_page(docname)
+
+    def _values(self, docname: str) -> dict[str, str]:
+        route = re.sub(r"(^|/)index$", r"\1", docname)
+        if route and not route.endswith("/"):
+            route += "/"
+        return {**self.match(docname).groupdict(), "docname": docname, "route": route}
+
+    def url_of(self, base: str, docname: str, anchor: str = "") -> str:
+        url = self.url.format(**self._values(docname), base=base.rstrip("/"))
+        return f"{url}#{anchor}" if anchor else url
+
+    def id_of(self, docname: str) -> str:
+        return self.page_id.format(**self._values(docname))
+
+    def group_of(self, docname: str, group: str) -> str:
+        return self.match(docname).group(group)
+
+    def is_page_id(self, text: str) -> bool:
+        return re.fullmatch(self.page_id_pattern, text) is not None
+
+
+# ----------------------------------------------------------------------
+# front matter
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+# kind -> (check, what a valid value is, for messages)
+FIELD_KINDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "title": (lambda value: isinstance(value, str) and value.strip() != "", "a non-empty string"),
+    "text": (lambda value: isinstance(value, str), "a string"),
+    "number": (_is_number, "a number"),
+    "boolean": (lambda value: isinstance(value, bool), "true or false"),
+    "choice": (lambda value: isinstance(value, str), "one of the choices"),
+    "strings": (_is_string_list, "a list of strings"),
+    "page-ids": (_is_string_list, "a list of page names"),
+    "mapping": (lambda value: isinstance(value, dict), "a mapping of field names to values"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the site's front matter schema.
+
+    ``kind`` is one of ``FIELD_KINDS``.  ``translatable`` fields are prose
+    and go through the translation catalogs.  A ``mapping`` has ``fields``
+    of its own.  ``unique_within`` names a group of the page pattern: two
+    pages of one group may not share the value (the order of lessons in a
+    module).  ``expected`` replaces the kind's description in messages.
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    translatable: bool = False
+    choices: tuple[Any, ...] = ()
+    fields: tuple[Field, ...] = ()
+    unique_within: str | None = None
+    expected: str | None = None
+
+    def problem_with(self, value: object) -> str | None:
+        """What is wrong with a value, or None."""
+        is_valid, expected = FIELD_KINDS[self.kind]
+        if self.choices:
+            is_valid, expected = (lambda item: item in self.choices), "one of " + ", ".join(f"'{choice}'" for choice in self.choices)
+        if is_valid(value):
+            return None
+        return f"must be {self.expected or expected}, got {value!r}"
+
+
+# ----------------------------------------------------------------------
+# components
+
+
+@dataclass(frozen=True)
+class Component:
+    """A component of the site, for one role the builder fills.
+
+    It comes either from a ``file`` in the site's components directory or
+    from a package ``module`` (``@astrojs/starlight/components``).
+    ``props``: what it takes, when known; None lets the builder read them
+    from the component's file.  ``directive``: the Astro directive it is
+    written with, for a component that runs in the browser
+    (``client:visible``).
+    """
+
+    name: str
+    file: str | None = None
+    export: str = "default"
+    module: str | None = None
+    props: tuple[str, ...] | None = None
+    directive: str | None = None
+
+
+# Roles the builder writes components for, and the props it can fill.
+COMPONENT_ROLES = {"callout": ("type", "title"), "mermaid": ("chart",)}
+
+
+# ----------------------------------------------------------------------
+# the profile
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """Everything about the site the MDX is written for."""
+
+    name: str
+    pages: Pages
+    front_matter: tuple[Field, ...]
+    # Where things are in the site (relative to its root) and the base of
+    # its URLs; ``mdx_site_base``, ``mdx_content_root`` and
+    # ``mdx_components_dir`` change them for one deployment.
+    base: str
+    content_root: str
+    components_dir: str
+    components: Mapping[str, Component]
+    callout_types: tuple[str, ...]
+    # admonition kind (Sphinx's node name) -> callout type
+    admonition_map: Mapping[str, str] = field(default_factory=dict)
+    # Front matter keys Sphinx or MyST read themselves: never written, never reported.
+    sphinx_keys: frozenset[str] = frozenset({"orphan", "nocomments", "nosearch", "tocdepth", "myst", "html_meta", "jupytext", "kernelspec"})
+
+    def field_named(self, name: str) -> Field | None:
+        return next((item for item in self.front_matter if item.name == name), None)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.front_matter if item.required)
+
+
+ASTRO_COURSE = SiteProfile(
+    name="astro-course",
+    pages=Pages(
+        # A lesson: NN-module-N/NN-slug, its Astro entry id is the same name.
+        pattern=r"(?P<module_dir>\d{2}-module-(?P<module>\d+))/(?P<slug>\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)",
+        meant=r"\d{2}-module-\d+/.*",
+        url="{base}/course/{docname}/",
+        page_id="module-{module}/{slug}",
+        page_id_pattern=r"module-\d+/\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*",
+        noun="lesson",
+        name_rule="NN-slug in lower case",
+    ),
+    front_matter=(
+        Field("title", "title", required=True, translatable=True),
+        Field("description", "text", required=True, translatable=True),
+        Field("order", "number", required=True, unique_within="module_dir", expected='a number (write order: 1, not order: "1")'),
+        Field("difficulty", "choice", required=True, choices=("beginner", "intermediate", "advanced")),
+        Field("estimatedTime", "number", required=True, expected="a number of minutes"),
+        Field("topics", "strings", required=True, translatable=True),
+        Field("prerequisites", "page-ids", expected="a list of lesson ids like 'module-1/05-python-consumer'"),
+    ),
+    base="/debezium-course",
+    content_root="src/content/course",
+    components_dir="src/components",
+    components={
+        "mermaid": Component("Mermaid", file="Mermaid.tsx", export="named", directive="client:visible"),
+        "callout": Component("Callout", file="Callout.tsx", export="default"),
+    },
+    callout_types=("note", "tip", "warning", "danger"),
+    admonition_map={
+        "note": "note",
+        "seealso": "note",
+        "admonition": "note",
+        "tip": "tip",
+        "hint": "tip",
+        "important": "warning",
+        "attention": "warning",
+        "caution": "warning",
+        "warning": "warning",
+        "error": "danger",
+        "danger": "danger",
+    },
+)
+
+STARLIGHT = SiteProfile(
+    name="starlight",
+    pages=Pages(
+        # Every document is a page of the docs collection; its route is its
+        # name, and index pages are their folder's route.
+        pattern=r"(?:[a-z0-9]+(?:-[a-z0-9]+)*/)*[a-z0-9]+(?:-[a-z0-9]+)*",
+        meant=r".+",
+        url="{base}/{route}",
+        page_id="{docname}",
+        page_id_pattern=r"(?:[a-z0-9]+(?:-[a-z0-9]+)*/)*[a-z0-9]+(?:-[a-z0-9]+)*",
+    ),
+    # The part of Starlight's docsSchema() a lesson written here can use.
+    front_matter=(
+        Field("title", "title", required=True, translatable=True),
+        Field("description", "text", translatable=True),
+        Field(
+            "sidebar",
+            "mapping",
+            fields=(
+                Field("order", "number"),
+                Field("label", "text", translatable=True),
+                Field("hidden", "boolean"),
+            ),
+        ),
+        Field("tableOfContents", "boolean"),
+        Field("template", "choice", choices=("doc", "splash")),
+        Field("draft", "boolean"),
+        Field("pagefind", "boolean"),
+    ),
+    base="",
+    content_root="src/content/docs",
+    components_dir="src/components",
+    components={"callout": Component("Aside", module="@astrojs/starlight/components", export="named", props=("type", "title"))},
+    callout_types=("note", "tip", "caution", "danger"),
+    admonition_map={
+        "note": "note",
+        "seealso": "note",
+        "admonition": "note",
+        "tip": "tip",
+        "hint": "tip",
+        "important": "caution",
+        "attention": "caution",
+        "caution": "caution",
+        "warning": "caution",
+        "error": "danger",
+        "danger": "danger",
+    },
+)
+
+PROFILES = {profile.name: profile for profile in (ASTRO_COURSE, STARLIGHT)}
