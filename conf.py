@@ -61,6 +61,8 @@ _map_course_addresses()
 doctest_test_doctest_blocks = ""
 
 # --- MDX builder (see tools/sphinx_astro_mdx) ----------------------------------
+# The course's Astro site (the builder's default profile, spelled out).
+mdx_site = "astro-course"
 mdx_components_dir = "src/components"
 mdx_external_lessons = [
     "module-1/05-python-consumer",

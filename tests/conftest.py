@@ -3,15 +3,38 @@ broker fixtures, and one build of the course per kind for the whole session."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from course_builds import LESSONS, make_course
-from node_tools import astro_build, astro_site_dir
+from node_tools import astro_build, astro_site_dir, node_problem
 
 pytest_plugins = ["sphinx.testing.fixtures", "fixtures_kafka"]
 
 TESTS = Path(__file__).resolve().parent
+
+
+# Test modules that never start Node (the broker, the captured events, the
+# lessons' own Python); every other module builds MDX, and the builder
+# writes MDX with Node.
+NODE_FREE_MODULES = frozenset(
+    {"test_cdc_fixtures", "test_cdc_fixtures_variants", "test_kafka_broker", "test_lesson_eos", "test_lesson_event_variants", "test_lesson_outage"}
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Node (or its packages) the tests that need it are skipped,
+    each saying why; with REQUIRE_NODE=1 (CI, `make test`) that is an error."""
+    needs_node = [item for item in items if item.module.__name__ not in NODE_FREE_MODULES]
+    problem = node_problem() if needs_node else None
+    if problem is None:
+        return
+    if os.environ.get("REQUIRE_NODE") == "1":
+        raise pytest.UsageError(f"these tests need Node, and REQUIRE_NODE=1 forbids skipping them: {problem}")
+    skip = pytest.mark.skip(reason=f"needs Node 20+ and the project's node_modules (`make node`): {problem}")
+    for item in needs_node:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,19 @@ def require_node_modules() -> None:
         raise NodeToolError(f"{NODE_MODULES} is not installed: run `make node` (npm ci) first")
 
 
+def node_problem() -> str | None:
+    """Why the Node side of the tests cannot run here, or None: Node 20 or
+    later on PATH, and the repository's node_modules installed."""
+    try:
+        node = node_executable()
+        require_node_modules()
+    except NodeToolError as error:
+        return str(error)
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    major = int(version.lstrip("v").split(".")[0]) if version.startswith("v") else 0
+    return None if major >= 20 else f"node {version or '(no version)'} is older than 20"
+
+
 def node_env() -> dict[str, str]:
     env = dict(os.environ)
     # No usage reports from Astro; the test machines have no network anyway.

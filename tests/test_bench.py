@@ -10,7 +10,6 @@ courses and prints its table.  The benchmark itself is not a test:
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys

@@ -49,7 +49,7 @@ from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
 from debezium_course.local_services import free_port
 from myst_sources import heading_count, myst_fences
 from node_tools import NODE_MODULES
-from sphinx_astro_mdx import frontmatter, paths
+from sphinx_astro_mdx import ASTRO_COURSE, frontmatter
 
 TEST_ROOT = ROOT / "tests" / "roots" / "test-preview"
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -328,10 +328,10 @@ def test_course_preview_in_the_browser(course_html, course_lessons):
         assert [output["label"] for output in record["doctestOutputs"]] == [OUTPUT_LABEL] * visible_testoutput_count(source), lesson
         labels = [field["label"] for field in record["lessonMeta"] or []]
         assert labels[:3] == [PANEL_LABELS["difficulty"], PANEL_LABELS["estimatedTime"], PANEL_LABELS["topics"]], lesson
-        prerequisites = frontmatter.read(DOCS / f"{lesson}.md").values.get("prerequisites") or []
+        prerequisites = frontmatter.read(DOCS / f"{lesson}.md", ASTRO_COURSE).values.get("prerequisites") or []
         if prerequisites:
             (shown,) = [field for field in record["lessonMeta"] if field["label"] == PANEL_LABELS["prerequisites"]]
-            linked = [site.url(f"{other}.html") for other in course_lessons if paths.course_id(other) in prerequisites]
+            linked = [site.url(f"{other}.html") for other in course_lessons if ASTRO_COURSE.pages.id_of(other) in prerequisites]
             assert sorted(link["href"] for link in shown["links"]) == sorted(linked), lesson
             assert len(shown["links"]) + len(shown["plain"]) == len(prerequisites), lesson
         assert record["anchors"] and len(record["headings"]) == heading_count(source, 2), lesson

@@ -14,7 +14,7 @@ from course_builds import sphinx_build
 from mdx_helpers import warnings_of
 from node_tools import compile_mdx, node_executable
 
-from sphinx_astro_mdx.mdx_writer import SCRIPT
+from sphinx_astro_mdx import node_packages
 
 LESSON = "05-module-5/01-injection.mdx"
 
@@ -121,7 +121,7 @@ def test_a_url_in_a_heading_keeps_the_heading_text(injection):
 
 def _write_with_node(tree: dict) -> dict:
     request = json.dumps({"id": 1, "tree": tree}, ensure_ascii=False) + "\n"
-    process = subprocess.run([node_executable(), str(SCRIPT)], input=request, capture_output=True, text=True, timeout=60, check=True)
+    process = subprocess.run([node_executable(), str(node_packages.script("mdx_writer.mjs"))], input=request, capture_output=True, text=True, timeout=60, check=True)
     ready, answer = process.stdout.splitlines()
     assert json.loads(ready) == {"ready": True}
     return json.loads(answer)

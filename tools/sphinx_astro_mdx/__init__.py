@@ -22,7 +22,9 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import collectors, i18n
+from pathlib import Path
+
+from . import collectors, i18n, node_packages
 from .builder import MdxBuilder
 from .profile import ASTRO_COURSE, STARLIGHT, Component, Field, Pages, SiteProfile
 from .settings import SETTINGS, site_of
@@ -38,10 +40,11 @@ def _keep_typography(app: Sphinx, config: Config) -> None:
     config.smartquotes_excludes = excludes
 
 
-def _check_site(app: Sphinx, config: Config) -> None:
+def _configure(app: Sphinx, config: Config) -> None:
     # A mistake in the site profile or its settings stops every build (the
     # preview and the catalogs read the profile too) before it reads a page.
     site_of(config)
+    node_packages.configure(Path(app.confdir), config.mdx_node_modules)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
@@ -49,7 +52,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     for setting in SETTINGS:
         app.add_config_value(setting.name, setting.default, setting.rebuild, types=setting.types, description=setting.description)
     app.connect("config-inited", _keep_typography)
-    app.connect("config-inited", _check_site)
+    app.connect("config-inited", _configure)
     i18n.setup(app)
     collectors.register(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}

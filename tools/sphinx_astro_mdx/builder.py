@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterator, Set
 from urllib.parse import unquote
 from pathlib import Path
 
@@ -86,7 +87,7 @@ class MdxBuilder(Builder):
         """The documents that are pages of the site, sorted."""
         return sorted(docname for docname in self.env.found_docs if self.pages.is_page(docname))
 
-    def get_outdated_docs(self):
+    def get_outdated_docs(self) -> Iterator[str]:
         # Written for another site (a component added or removed) or drawn
         # by another renderer: every lesson again.
         everything = self.output.written_for != self.written_for
@@ -116,7 +117,7 @@ class MdxBuilder(Builder):
     # ------------------------------------------------------------------
     # checks over all lessons, before writing
 
-    def prepare_writing(self, docnames) -> None:
+    def prepare_writing(self, docnames: Set[str]) -> None:
         for docname in sorted(self.env.found_docs):
             if self.pages.is_misnamed(docname):
                 logger.warning(
@@ -211,7 +212,7 @@ class MdxBuilder(Builder):
     # ------------------------------------------------------------------
     # writing
 
-    def write_documents(self, docnames) -> None:
+    def write_documents(self, docnames: Set[str]) -> None:
         # Only lessons become MDX.  Sphinx also hands over every page whose
         # toctree may have changed, the preview's index above all: resolving
         # its toctree of every lesson took seconds in a 1000-lesson course,

@@ -8,7 +8,11 @@ matter and anchors.  The environment itself is kept small for mdx builds
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 
 from .anchors import section_anchors
@@ -27,21 +31,21 @@ class RecordCollector(EnvironmentCollector):
 class PerDocumentCollector(RecordCollector):
     """Stores ``collect(app, doctree)`` per document in ``env.<attribute>``."""
 
-    def clear_doc(self, app, env, docname):
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         getattr(env, self.attribute).pop(docname, None)
 
-    def merge_other(self, app, env, docnames, other):
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment) -> None:
         mine, theirs = getattr(env, self.attribute), getattr(other, self.attribute)
         for docname in docnames:
             if docname in theirs:
                 mine[docname] = theirs[docname]
 
-    def process_doc(self, app, doctree):
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         value = self.collect(app, doctree)
         if value is not None:
             getattr(app.env, self.attribute)[app.env.docname] = value
 
-    def collect(self, app, doctree):
+    def collect(self, app: Sphinx, doctree: nodes.document) -> object:
         raise NotImplementedError
 
 
@@ -50,7 +54,7 @@ class FrontMatterCollector(PerDocumentCollector):
 
     attribute = "mdx_front_matter"
 
-    def collect(self, app, doctree):
+    def collect(self, app: Sphinx, doctree: nodes.document) -> object:
         return document_front_matter(doctree)
 
 
@@ -59,7 +63,7 @@ class AnchorCollector(PerDocumentCollector):
 
     attribute = "mdx_anchors"
 
-    def collect(self, app, doctree):
+    def collect(self, app: Sphinx, doctree: nodes.document) -> object:
         matter = document_front_matter(doctree)
         return section_anchors(doctree, matter.title if matter else None)
 
@@ -71,7 +75,7 @@ class ComponentUseCollector(PerDocumentCollector):
 
     attribute = "mdx_component_use"
 
-    def collect(self, app, doctree):
+    def collect(self, app: Sphinx, doctree: nodes.document) -> object:
         charts = [chart_source(node) for node in doctree.findall(lambda node: node.tagname == "mermaid")]
         callouts = next(doctree.findall(nodes.Admonition), None) is not None
         return {"mermaid": charts, "callout": callouts}
@@ -92,7 +96,7 @@ class LessonTocCollector(RecordCollector):
     attribute = "mdx_trimmed_tocs"
     new_record = set
 
-    def process_doc(self, app, doctree):
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         # Sphinx's own TocTreeCollector is set up before any extension, so
         # for the same event it has built this document's toc already.
         docname = app.env.docname
@@ -104,19 +108,19 @@ class LessonTocCollector(RecordCollector):
                 item.remove(nested)
         app.env.mdx_trimmed_tocs.add(docname)
 
-    def clear_doc(self, app, env, docname):
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         env.mdx_trimmed_tocs.discard(docname)
 
-    def merge_other(self, app, env, docnames, other):
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment) -> None:
         env.mdx_trimmed_tocs |= other.mdx_trimmed_tocs & set(docnames)
 
-    def get_outdated_docs(self, app, env, added, changed, removed):
+    def get_outdated_docs(self, app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]) -> list[str]:
         if app.builder.name == MdxBuilder.name:
             return []
         return sorted(env.mdx_trimmed_tocs - removed)
 
 
-def register(app, collectors=(FrontMatterCollector, AnchorCollector, ComponentUseCollector, LessonTocCollector)) -> None:
+def register(app: Sphinx, collectors=(FrontMatterCollector, AnchorCollector, ComponentUseCollector, LessonTocCollector)) -> None:
     def init_env(app):
         for collector in collectors:
             if not hasattr(app.env, collector.attribute):

@@ -32,10 +32,9 @@ from pathlib import Path
 from sphinx.errors import SphinxError
 from sphinx.util.nodes import get_node_line
 
-from . import escaping
+from . import escaping, node_packages
 from .mdx_writer import how_it_stopped, start_node_script
 
-RENDERER = Path(__file__).with_name("diagram_renderer.mjs")
 # The id Mermaid's SVG and everything in it is named after (the renderer
 # draws every chart under it); a page's n-th diagram gets ROOT_ID-n.
 ROOT_ID = "mdx-diagram"
@@ -140,24 +139,15 @@ def chromium_path() -> Path:
     return Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 
-def _installed(package: str) -> Path | None:
-    """A Node package's directory as Node finds it from the renderer."""
-    for directory in RENDERER.resolve().parents:
-        candidate = directory / "node_modules" / package
-        if (candidate / "package.json").is_file():
-            return candidate
-    return None
-
-
 def renderer_identity() -> dict:
     """What else decides the drawing: mermaid's version, the browser that
     measures the text, and the renderer's own code."""
-    mermaid = _installed("mermaid")
+    mermaid = node_packages.installed("mermaid")
     browser = chromium_path()
     browser_stat = browser.stat() if browser.exists() else None
     return {
         "format": CACHE_FORMAT,
-        "renderer": hashlib.sha256(RENDERER.read_bytes() + RENDERER.with_name("chromium.mjs").read_bytes()).hexdigest(),
+        "renderer": hashlib.sha256(b"".join((node_packages.HERE / name).read_bytes() for name in ("diagram_renderer.mjs", "chromium.mjs"))).hexdigest(),
         "mermaid": json.loads((mermaid / "package.json").read_text(encoding="utf-8"))["version"] if mermaid else None,
         "chromium": [str(browser), browser_stat.st_size, browser_stat.st_mtime_ns] if browser_stat else None,
     }
@@ -168,7 +158,7 @@ class _RendererProcess:
 
     def __init__(self) -> None:
         node = shutil.which("node")
-        missing = [package for package in ("mermaid", "playwright-core") if _installed(package) is None]
+        missing = [package for package in ("mermaid", "playwright-core") if node_packages.installed(package) is None]
         if node is None or missing:
             raise DiagramRendererUnavailable(
                 "diagrams are drawn at build time with Mermaid in Chromium, driven by Node; "
@@ -181,7 +171,8 @@ class _RendererProcess:
                 "install it (`apt-get install chromium`, or point CHROMIUM_PATH at one), "
                 "or set mdx_diagrams = 'component' to leave drawing to the site's Mermaid component"
             )
-        self.process, self._stderr = start_node_script(node, RENDERER)
+        self.script = node_packages.script("diagram_renderer.mjs")
+        self.process, self._stderr = start_node_script(node, self.script)
         self._next_id = 0
         if not self._read():
             raise self._stopped("did not start")
@@ -200,7 +191,7 @@ class _RendererProcess:
 
     def _stopped(self, what: str) -> DiagramRendererUnavailable:
         return DiagramRendererUnavailable(
-            how_it_stopped(RENDERER, self.process, self._stderr, what)
+            how_it_stopped(self.script, self.process, self._stderr, what)
             + "It needs the project's Node packages (`make node`) and Chromium (`apt-get install chromium`); "
             "mdx_diagrams = 'component' avoids both"
         )

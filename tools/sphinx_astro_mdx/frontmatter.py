@@ -9,6 +9,7 @@ schema is the site profile's (``profile.Field``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,6 +122,10 @@ def _parse_yaml(source: str):
         loader.dispose()
 
 
+def _same_line(line: int, _key: str) -> int:
+    return line
+
+
 def _check_schema(matter: FrontMatter, site: SiteProfile) -> list[Problem]:
     problems = []
 
@@ -136,7 +141,7 @@ def _check_schema(matter: FrontMatter, site: SiteProfile) -> list[Problem]:
                 problems.append(Problem(f"front matter field '{name}' {problem}", line))
             elif item.fields:
                 # The keys of a mapping are reported at the mapping's line.
-                check(values[item.name], item.fields, name + ".", lambda _key, line=line: line, frozenset())
+                check(values[item.name], item.fields, name + ".", functools.partial(_same_line, line), frozenset())
         listed = ", ".join(prefix + item.name for item in fields)
         for key in values:
             if key not in {item.name for item in fields} and key not in ignored:

@@ -28,7 +28,8 @@ from typing import IO
 
 from sphinx.errors import SphinxError
 
-SCRIPT = Path(__file__).with_name("mdx_writer.mjs")
+from . import node_packages
+
 
 
 class MdxWriterUnavailable(SphinxError):
@@ -89,7 +90,8 @@ class _NodeProcess:
     """
 
     def __init__(self, node: str, answers: queue.Queue) -> None:
-        self.process, self._stderr = start_node_script(node, SCRIPT)
+        self.script = node_packages.script("mdx_writer.mjs")
+        self.process, self._stderr = start_node_script(node, self.script)
         self.pending = 0
         self.used = False
         self._answers = answers
@@ -124,7 +126,7 @@ class _NodeProcess:
 
     def stopped(self, what: str) -> MdxWriterUnavailable:
         return MdxWriterUnavailable(
-            how_it_stopped(SCRIPT, self.process, self._stderr, what)
+            how_it_stopped(self.script, self.process, self._stderr, what)
             + "Its Node packages come from the project's package.json: run `make node` (npm ci)"
         )
 
@@ -155,6 +157,12 @@ class MdxWriter:
             raise MdxWriterUnavailable(
                 "the mdx builder writes MDX with Node (mdast-util-to-markdown, checked by the MDX parser), "
                 "and `node` is not on PATH: install Node 20.19 or newer"
+            )
+        if node_packages.node_modules() is None:
+            raise MdxWriterUnavailable(
+                "the mdx builder writes MDX with Node packages (mdast-util-to-markdown, the MDX parser), and no node_modules "
+                f"is above the builder ({node_packages.HERE}) or conf.py: install the project's package.json there (npm ci), "
+                "or set mdx_node_modules to the node_modules that has them"
             )
         self._node = node
         self.pid = os.getpid()

@@ -50,8 +50,14 @@ class Pages:
     # What a name of a page looks like, for the message about one that is not.
     name_rule: str = "lower-case words joined by hyphens"
 
-    def match(self, docname: str) -> re.Match | None:
+    def match(self, docname: str) -> re.Match[str] | None:
         return re.fullmatch(self.pattern, docname)
+
+    def _page_match(self, docname: str) -> re.Match[str]:
+        match = self.match(docname)
+        if match is None:
+            raise ValueError(f"{docname!r} is not a page of this site")
+        return match
 
     def is_page(self, docname: str) -> bool:
         return self.match(docname) is not None
@@ -64,7 +70,7 @@ class Pages:
         route = re.sub(r"(^|/)index$", r"\1", docname)
         if route and not route.endswith("/"):
             route += "/"
-        return {**self.match(docname).groupdict(), "docname": docname, "route": route}
+        return {**self._page_match(docname).groupdict(), "docname": docname, "route": route}
 
     def url_of(self, base: str, docname: str, anchor: str = "") -> str:
         url = self.url.format(**self._values(docname), base=base.rstrip("/"))
@@ -74,7 +80,7 @@ class Pages:
         return self.page_id.format(**self._values(docname))
 
     def group_of(self, docname: str, group: str) -> str:
-        return self.match(docname).group(group)
+        return self._page_match(docname).group(group)
 
     def is_page_id(self, text: str) -> bool:
         return re.fullmatch(self.page_id_pattern, text) is not None

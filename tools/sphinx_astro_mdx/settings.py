@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sphinx.config import Config
 from sphinx.errors import ConfigError
@@ -85,7 +85,7 @@ class Setting:
     choices: tuple[Any, ...] = ()
     # How the README shows a default too long for the table.
     shown_default: str | None = None
-    rebuild: str = "env"
+    rebuild: Literal["", "env", "html"] = "env"
     # A setting that adjusts the site profile's field of this name (None:
     # the profile's own value stands).
     adjusts_profile: str | None = None
@@ -163,6 +163,14 @@ SETTINGS = (
         adjusts_profile="admonition_map",
     ),
     Setting("mdx_external_lessons", [], (list, tuple), "prerequisites that exist only on the site, like `module-1/05-python-consumer`"),
+    Setting(
+        "mdx_node_modules",
+        "",
+        (str,),
+        "the `node_modules` (relative to `conf.py`) the builder's Node scripts take their packages from; "
+        "needed only when the builder is installed outside the project (not editable)",
+        shown_default="the first `node_modules` above the builder, else above `conf.py`",
+    ),
     Setting("mdx_output_language", "text", (str,), "code-fence language of doctest output"),
     Setting(
         "mdx_language_aliases",
@@ -201,6 +209,7 @@ class MdxSettings:
     diagrams: str
     diagram_theme: dict
     external_lessons: tuple[str, ...]
+    node_modules: str
     output_language: str
     language_aliases: dict[str, str]
     default_language: str
@@ -229,7 +238,11 @@ class MdxSettings:
         for role, component in self.site.components.items():
             if role not in roles_used:
                 continue
-            source = component.module or paths.component_import_path(self.site.components_dir, self.site.content_root, docname, component.file)
+            if component.module is not None:
+                source = component.module
+            else:
+                assert component.file is not None  # a component has one or the other (_check_profile)
+                source = paths.component_import_path(self.site.components_dir, self.site.content_root, docname, component.file)
             binding = f"{{ {component.name} }}" if component.export == "named" else component.name
             lines.append(f"import {binding} from '{source}';")
         return lines

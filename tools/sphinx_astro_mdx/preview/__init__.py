@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sphinx.application import Sphinx
+
 from . import assets, diagrams, lesson_panel
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -32,7 +34,7 @@ def _add_static_dir(app, config) -> None:
         config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
 
 
-def setup(app):
+def setup(app: Sphinx) -> dict[str, object]:
     # The preview reads lesson front matter with the mdx builder's reader and
     # knows the external lessons from its setting, mdx_external_lessons.
     app.setup_extension("sphinx_astro_mdx")
