@@ -75,11 +75,24 @@ def test_a_plain_install_finds_the_node_packages_it_is_told_of(rootdir, tmp_path
     assert lost.returncode != 0
     assert "no node_modules is above the builder" in lost.stderr and "set mdx_node_modules" in lost.stderr, lost.stderr
 
-    build = build_mdx(venv, project, tmp_path / "out", "-D", f"mdx_node_modules={ROOT / 'node_modules'}")
+    # A node_modules of its own (links to the checkout's packages), so the
+    # copy of the scripts lands here and not in the checkout; beside the
+    # venv, not above it, where Node would find it from the package itself.
+    modules = tmp_path / "elsewhere" / "node_modules"
+    modules.mkdir(parents=True)
+    for package in (ROOT / "node_modules").iterdir():
+        if package.name != ".cache":
+            (modules / package.name).symlink_to(package)
+    build = build_mdx(venv, project, tmp_path / "out", "-D", f"mdx_node_modules={modules}")
     assert build.returncode == 0, build.stdout + build.stderr
     assert mdx_files(tmp_path / "out") == mdx_files(GOLDEN / "constructs")
     # The scripts ran from a copy where Node finds the packages.
-    assert (ROOT / "node_modules" / ".cache" / "sphinx-astro-mdx" / "mdx_writer.mjs").read_bytes() == (ROOT / "tools" / "sphinx_astro_mdx" / "mdx_writer.mjs").read_bytes()
+    copied = modules / ".cache" / "sphinx-astro-mdx" / "mdx_writer.mjs"
+    assert copied.read_bytes() == (ROOT / "tools" / "sphinx_astro_mdx" / "mdx_writer.mjs").read_bytes()
+
+    wrong = build_mdx(venv, project, tmp_path / "wrong", "-D", f"mdx_node_modules={tmp_path / 'nowhere'}")
+    assert wrong.returncode != 0
+    assert f"mdx_node_modules = '{tmp_path / 'nowhere'}': {tmp_path / 'nowhere'} is not a directory" in wrong.stderr, wrong.stderr
 
 
 def test_without_node_the_builder_tests_skip_saying_why_and_make_test_forbids_it(tmp_path):

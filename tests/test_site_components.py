@@ -216,3 +216,37 @@ def test_a_wrong_setting_stops_the_build_naming_it(rootdir, tmp_path, override, 
     site = make_site(tmp_path / "site", {})
     with pytest.raises(ConfigError, match=re.escape(message)):
         build_into(site, rootdir, tmp_path, **override)
+
+
+
+def _broken(**changes):
+    """The course's profile with one thing wrong."""
+    import dataclasses
+
+    from sphinx_astro_mdx import ASTRO_COURSE
+
+    pages = changes.pop("pages", {})
+    return dataclasses.replace(ASTRO_COURSE, pages=dataclasses.replace(ASTRO_COURSE.pages, **pages), **changes)
+
+
+def _fields(*fields):
+    from sphinx_astro_mdx import ASTRO_COURSE, Field
+
+    return (*ASTRO_COURSE.front_matter, *(Field(*field[:2], **field[2]) for field in fields))
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"pages": {"pattern": "(unclosed"}}, "pages.pattern is not a regular expression"),
+        ({"pages": {"url": "{base}/{lang}/{docname}/"}}, "pages.url '{base}/{lang}/{docname}/' uses 'lang', which is neither a group"),
+        ({"callout_types": ()}, "callout_types is empty"),
+        ({"front_matter": _fields(("level", "string", {}))}, "front matter field 'level': no kind 'string'"),
+        ({"front_matter": _fields(("rank", "number", {"unique_within": "chapter"}))}, "unique_within names 'chapter', which is not a group"),
+        ({"front_matter": _fields(("tags", "strings", {"choices": ("a",)}))}, "front matter field 'tags': a choice, and only a choice, has choices"),
+    ],
+)
+def test_a_profile_with_a_mistake_stops_the_build_before_any_page_is_read(rootdir, tmp_path, changes, message):
+    site = make_site(tmp_path / "site", {})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        build_into(site, rootdir, tmp_path, mdx_site=_broken(**changes))

@@ -52,7 +52,9 @@ def setup(app: Sphinx) -> dict[str, object]:
     for setting in SETTINGS:
         app.add_config_value(setting.name, setting.default, setting.rebuild, types=setting.types, description=setting.description)
     app.connect("config-inited", _keep_typography)
-    app.connect("config-inited", _configure)
+    # Last: after conf.py's own handlers (the course's sets its edition's
+    # base and content root there).
+    app.connect("config-inited", _configure, priority=900)
     i18n.setup(app)
     collectors.register(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}

@@ -158,11 +158,18 @@ class MdxWriter:
                 "the mdx builder writes MDX with Node (mdast-util-to-markdown, checked by the MDX parser), "
                 "and `node` is not on PATH: install Node 20.19 or newer"
             )
-        if node_packages.node_modules() is None:
+        modules = node_packages.node_modules()
+        if modules is None:
             raise MdxWriterUnavailable(
                 "the mdx builder writes MDX with Node packages (mdast-util-to-markdown, the MDX parser), and no node_modules "
                 f"is above the builder ({node_packages.HERE}) or conf.py: install the project's package.json there (npm ci), "
                 "or set mdx_node_modules to the node_modules that has them"
+            )
+        missing = node_packages.missing_writer_packages()
+        if missing:
+            raise MdxWriterUnavailable(
+                f"the mdx builder writes MDX with Node packages that {modules} lacks ({', '.join(missing)}): "
+                "install the project's package.json there (npm ci), or set mdx_node_modules to the node_modules that has them"
             )
         self._node = node
         self.pid = os.getpid()

@@ -21,6 +21,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from sphinx.errors import ConfigError
+
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("mdx_writer.mjs", "diagram_renderer.mjs", "chromium.mjs")
 CACHE = Path(".cache", "sphinx-astro-mdx")
@@ -32,10 +34,22 @@ def _first_above(start: Path) -> Path | None:
     return next((directory / "node_modules" for directory in [start, *start.parents] if (directory / "node_modules").is_dir()), None)
 
 
+# Packages the MDX writer imports: a node_modules without them is the wrong one.
+WRITER_PACKAGES = ("mdast-util-to-markdown", "mdast-util-from-markdown", "micromark-extension-mdxjs")
+
+
 def find(confdir: Path, configured: str = "") -> Path | None:
     if configured:
-        return (confdir / configured).resolve()
+        chosen = (confdir / configured).resolve()
+        if not chosen.is_dir():
+            raise ConfigError(f"mdx_node_modules = {configured!r}: {chosen} is not a directory")
+        return chosen
     return _first_above(HERE) or _first_above(confdir.resolve())
+
+
+def missing_writer_packages() -> list[str]:
+    """The writer's packages the chosen node_modules lacks."""
+    return [package for package in WRITER_PACKAGES if installed(package) is None]
 
 
 def configure(confdir: Path, configured: str = "") -> None:

@@ -196,16 +196,13 @@ class SiteProfile:
     def field_named(self, name: str) -> Field | None:
         return next((item for item in self.front_matter if item.name == name), None)
 
-    @property
-    def required_fields(self) -> tuple[str, ...]:
-        return tuple(item.name for item in self.front_matter if item.required)
-
 
 ASTRO_COURSE = SiteProfile(
     name="astro-course",
     pages=Pages(
         # A lesson: NN-module-N/NN-slug, its Astro entry id is the same name.
-        pattern=r"(?P<module_dir>\d{2}-module-(?P<module>\d+))/(?P<slug>\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)",
+        # (A module number written with a leading zero names the same module.)
+        pattern=r"(?P<module_dir>\d{2}-module-0*(?P<module>\d+))/(?P<slug>\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)",
         meant=r"\d{2}-module-\d+/.*",
         url="{base}/course/{docname}/",
         page_id="module-{module}/{slug}",

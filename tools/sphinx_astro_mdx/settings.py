@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from . import paths
-from .profile import COMPONENT_ROLES, PROFILES, Component, SiteProfile
+from .profile import COMPONENT_ROLES, FIELD_KINDS, PROFILES, Component, Field, SiteProfile
 
 # Mermaid configuration for diagrams drawn at build time: made for the
 # course's dark pages (transparent background, light text and lines, dark
@@ -248,10 +250,23 @@ class MdxSettings:
         return lines
 
 
+# The profile of each configuration, once the settings are final (see site_of).
+_SITES: weakref.WeakKeyDictionary[Config, SiteProfile] = weakref.WeakKeyDictionary()
+
+
 def site_of(config: Config) -> SiteProfile:
     """The site profile ``mdx_site`` chooses, with the settings that adjust
-    it applied, checked.  (The preview and the translation catalogs ask for
-    it too, outside an mdx build.)"""
+    it applied, checked.  The preview and the translation catalogs ask for
+    it for every page, so it is made once per configuration: the extension
+    asks first, at the end of ``config-inited``, when conf.py's own handlers
+    have set what they set."""
+    site = _SITES.get(config)
+    if site is None:
+        site = _SITES[config] = _resolve_site(config)
+    return site
+
+
+def _resolve_site(config: Config) -> SiteProfile:
     chosen = config.mdx_site
     SETTINGS_BY_NAME["mdx_site"].check(chosen)
     if isinstance(chosen, str):
@@ -287,8 +302,30 @@ def _components(configured: dict) -> dict[str, Component]:
 
 
 def _check_profile(site: SiteProfile) -> None:
-    """What a profile (the course's, or one written in conf.py) must get right."""
+    """What a profile (the course's, or one written in conf.py) must get
+    right, said before any page is read rather than as a crash on one."""
     where = f"the {site.name} site's profile"
+    pages = site.pages
+    groups: dict[str, int] = {}
+    for name in ("pattern", "meant", "page_id_pattern"):
+        try:
+            compiled = re.compile(getattr(pages, name))
+        except re.error as error:
+            raise ConfigError(f"{where}: pages.{name} is not a regular expression: {error}") from None
+        if name == "pattern":
+            groups = compiled.groupindex
+    reserved = {"base", "docname", "route"} & set(groups)
+    if reserved:
+        raise ConfigError(f"{where}: pages.pattern may not name a group {', '.join(sorted(reserved))} (a placeholder of its own)")
+    placeholders = {**{group: "x" for group in groups}, "docname": "x", "route": "x/"}
+    for name, template in (("url", pages.url), ("page_id", pages.page_id)):
+        try:
+            template.format(**placeholders, base="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ConfigError(f"{where}: pages.{name} {template!r} uses {error}, which is neither a group of pages.pattern nor base, docname or route") from None
+    _check_fields(site.front_matter, where, groups, top_level=True)
+    if not site.callout_types:
+        raise ConfigError(f"{where}: callout_types is empty")
     for role, component in site.components.items():
         if role not in COMPONENT_ROLES:
             raise ConfigError(f"{where}: no component role {role!r} (the roles are {', '.join(COMPONENT_ROLES)})")
@@ -298,6 +335,28 @@ def _check_profile(site: SiteProfile) -> None:
             raise ConfigError(f"{where}: component {role!r}: export must be 'named' or 'default'")
         if (component.file is None) == (component.module is None):
             raise ConfigError(f"{where}: component {role!r} needs either a file (in the components directory) or a package module")
+        if component.module is not None and component.props is None:
+            # A package's component cannot be read for its props.
+            raise ConfigError(f"{where}: component {role!r} from {component.module} needs its props listed")
     for kind, callout_type in site.admonition_map.items():
         if callout_type not in site.callout_types:
             raise ConfigError(f"{where}: admonition {kind!r} maps to {callout_type!r}; the site's callout types are {site.callout_types}")
+
+
+def _check_fields(fields: tuple[Field, ...], where: str, groups: Mapping[str, int], top_level: bool) -> None:
+    for item in fields:
+        what = f"{where}: front matter field {item.name!r}"
+        if item.kind not in FIELD_KINDS:
+            raise ConfigError(f"{what}: no kind {item.kind!r} (the kinds are {', '.join(FIELD_KINDS)})")
+        if item.fields and item.kind != "mapping":
+            raise ConfigError(f"{what}: only a mapping has fields")
+        if item.choices and item.kind != "choice" or item.kind == "choice" and not item.choices:
+            raise ConfigError(f"{what}: a choice, and only a choice, has choices")
+        if not top_level and (item.unique_within or item.kind == "page-ids"):
+            raise ConfigError(f"{what}: unique_within and page-ids are for top-level fields")
+        if item.unique_within is not None:
+            if item.unique_within not in groups:
+                raise ConfigError(f"{what}: unique_within names {item.unique_within!r}, which is not a group of pages.pattern")
+            if item.kind in ("mapping", "strings", "page-ids"):
+                raise ConfigError(f"{what}: unique_within needs a single value, not a {item.kind}")
+        _check_fields(item.fields, where, groups, top_level=False)

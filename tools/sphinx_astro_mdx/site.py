@@ -133,6 +133,7 @@ def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> 
     """
     root = astro_root(outdir)
     callout = settings.component("callout")
+    callout_name = callout.name if callout is not None else "callout"
     if settings.diagrams == "component" and needs.get("mermaid") and settings.component("mermaid") is None:
         raise ConfigError(
             f"mdx_diagrams = 'component' needs the site's Mermaid component, but the {settings.site.name} site's profile has none; "
@@ -167,13 +168,13 @@ def decide(settings: MdxSettings, outdir: Path, needs: dict[str, list[str]]) -> 
         found = inspect_component(root, settings, "callout")
         if found.problem and callouts == "callout" and needs.get("callout"):
             raise ConfigError(
-                f"mdx_admonition_style = 'callout' needs the site's Callout component, but {found.problem}; "
+                f"mdx_admonition_style = 'callout' needs the site's {callout_name} component, but {found.problem}; "
                 f"lessons with callouts: {', '.join(needs['callout'])}. "
                 f"Add the component to the site, or set mdx_admonition_style = 'auto' or 'blockquote' to write callouts as blockquotes"
             )
         if found.problem:
             callouts = "blockquote"
-            explanation = f"callouts as blockquotes with a bold title: the site has no Callout component ({found.problem})"
+            explanation = f"callouts as blockquotes with a bold title: the site has no {callout_name} component ({found.problem})"
         else:
             callouts = "callout"
             title_prop = "title" in (found.props or ())

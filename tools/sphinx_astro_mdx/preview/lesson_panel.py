@@ -93,7 +93,8 @@ class LessonPreviewTransform(SphinxPostTransform):
         values = matter.values
         fields = nodes.field_list()
         difficulty = values.get("difficulty")
-        if difficulty in labels:
+        difficulty_field = site_of(self.config).field_named("difficulty")
+        if difficulty_field is not None and isinstance(difficulty, str) and difficulty in difficulty_field.choices and difficulty in labels:
             fields += _field(labels["difficulty"], nodes.inline("", labels[difficulty], classes=[f"lesson-difficulty-{difficulty}"]))
         minutes = values.get("estimatedTime")
         if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
