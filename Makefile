@@ -20,7 +20,7 @@ SPHINX := env SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
 # KAFKA_BOOTSTRAP_SERVERS names one already.
 WITH_KAFKA := $(PY) -m debezium_course.kafka_broker exec --
 
-.PHONY: help venv node html mdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast bench clean
+.PHONY: help venv node html mdx livemdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast bench bench-live clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
@@ -28,11 +28,13 @@ help:
 	@echo "make doctest   run every lesson example against a real Kafka broker"
 	@echo "make test      doctests + the whole test suite"
 	@echo "make test-fast the mdx builder's own tests (no broker, no Astro, no browser)"
+	@echo "make livemdx   rewrite the MDX of each lesson on save (MDX_OUT=the site's content folder)"
 	@echo "make livehtml  preview with rebuild and reload on save"
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events and their variants (VARIANT=name: one)"
 	@echo "make lesson-figures  redraw lesson figures from their doctests"
 	@echo "make bench     build benchmark on synthetic courses (BENCH_ARGS=--quick)"
+	@echo "make bench-live  save → MDX written, save → page updated (BENCH_ARGS=--quick)"
 	@echo "make clean     remove build outputs"
 
 venv: $(VENV)/.installed
@@ -55,6 +57,11 @@ html: venv node
 
 mdx: venv node
 	$(SPHINX) -b mdx $(SOURCEDIR) $(MDX_OUT) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
+
+# One warm process: a save rewrites the changed lessons' MDX (see
+# tools/sphinx_astro_mdx/live.py). Run `astro dev` in the site beside it.
+livemdx: venv node
+	SPHINX_LANGUAGE=$(LANGUAGE) $(PY) -m sphinx_astro_mdx.live -c . -d $(BUILDDIR)/doctrees/mdx/$(LANGUAGE) --watch locale $(SOURCEDIR) $(MDX_OUT)
 
 doctest: venv
 	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)
@@ -102,6 +109,9 @@ test-fast: venv $(if $(shell command -v npm),node)
 # (about 45 minutes on 2 cores; BENCH_ARGS=--quick for a 1-minute smoke run).
 bench: venv node
 	$(PY) -m debezium_course.bench $(BENCH_ARGS)
+
+bench-live: venv node
+	$(PY) -m debezium_course.bench.live $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR)

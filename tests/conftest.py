@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from course_builds import LESSONS, make_course
-from node_tools import astro_build, astro_site_dir, node_problem
+from debezium_course.node_tools import astro_build, astro_site_dir, node_problem
 
 pytest_plugins = ["sphinx.testing.fixtures", "fixtures_kafka"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from node_tools import (
+from debezium_course.node_tools import (
     FIXTURE_VARIANTS,
     AstroBuildError,
     MdxCompileError,

@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import (
+from debezium_course.browser_tools import (
     check_pages,
     copy_tree,
     format_problems,
@@ -47,8 +47,8 @@ from browser_tools import (
 )
 from course_builds import DOCS, LESSON_GLOB, ROOT, sphinx_build
 from debezium_course.local_services import free_port
-from myst_sources import heading_count, myst_fences
-from node_tools import NODE_MODULES
+from debezium_course.myst_sources import heading_count, myst_fences
+from debezium_course.node_tools import NODE_MODULES
 from sphinx_astro_mdx import ASTRO_COURSE, frontmatter
 
 TEST_ROOT = ROOT / "tests" / "roots" / "test-preview"

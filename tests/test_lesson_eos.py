@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from myst_sources import myst_fences
+from debezium_course.myst_sources import myst_fences
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 

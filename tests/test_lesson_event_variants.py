@@ -1,7 +1,7 @@
 """Lesson 5.2's own code over every captured event shape.
 
 The functions are not copies: the test takes lesson 5.2's code blocks
-(tests/myst_sources.py) and executes their imports, function definitions and
+(debezium_course/myst_sources.py) and executes their imports, function definitions and
 constants, and the lab block itself, over the base capture and each fixture
 variant (tests/fixtures/debezium/variants/). The values they produce are
 compared with the scenario that made the events (tools/debezium_course/cdc_capture/scenario.py):
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from myst_sources import myst_fences
+from debezium_course.myst_sources import myst_fences
 
 from debezium_course.cdc_capture import FIXTURES_DIR, load_fixture, scenario
 from debezium_course.cdc_capture.capture import MESSAGE_TOPIC, TOPICS, payload_of, rest_api_config, variant_dir

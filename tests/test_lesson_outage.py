@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import pytest
-from myst_sources import myst_fences
+from debezium_course.myst_sources import myst_fences
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "docs" / "05-module-5" / "01-advanced-python-consumer.md"

@@ -8,7 +8,7 @@ import html
 import re
 
 from course_builds import LESSONS, run_course_doctests
-from node_tools import compile_mdx
+from debezium_course.node_tools import compile_mdx
 
 # What each lesson's MDX must contain (the lesson issues' "done when").
 REQUIRED_IN_MDX = {

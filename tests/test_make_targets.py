@@ -26,6 +26,7 @@ RUN_BY = {
     "doctest": ("tests/course_builds.py", '["make", "--no-print-directory", "doctest",'),
     "test": (".ci/run", "\nmake test "),
     "bench": ("tests/test_bench.py", '["make", "--no-print-directory", "bench",'),
+    "bench-live": ("tests/test_bench.py", '["make", "--no-print-directory", "bench-live",'),
     "gettext": ("tests/test_make_targets.py", 'make("gettext",'),
     "intl-check": ("tests/test_make_targets.py", 'make("intl-check")'),
     "clean": ("tests/test_make_targets.py", 'make("clean",'),
@@ -36,6 +37,7 @@ DRY_ONLY = {
     "intl-update": "rewrites the committed catalogs; tests/test_translations.py checks them",
     "cdc-fixtures": "rewrites the committed events; tests/test_cdc_fixtures.py reruns the capture (CDC_CAPTURE_E2E=1)",
     "livehtml": "serves until stopped; tests/test_browser.py runs sphinx-autobuild as the recipe does",
+    "livemdx": "watches until stopped; tests/test_live.py runs sphinx_astro_mdx.live as the recipe does",
     "test-fast": "its tests are a part of `make test`",
 }
 

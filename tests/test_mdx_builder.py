@@ -16,7 +16,7 @@ import time
 import pytest
 from course_builds import sphinx_build, sphinx_command
 from mdx_helpers import GOLDEN, assert_matches_golden, mdx_files, warnings_of
-from node_tools import compile_mdx
+from debezium_course.node_tools import compile_mdx
 from sphinx_astro_mdx.translator import MdxTranslator
 
 CONSTRUCTS = "05-module-5/01-constructs.mdx"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from course_builds import sphinx_build
-from node_tools import compile_mdx
+from debezium_course.node_tools import compile_mdx
 
 from sphinx_astro_mdx import diagrams
 

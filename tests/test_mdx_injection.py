@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from course_builds import sphinx_build
 from mdx_helpers import warnings_of
-from node_tools import compile_mdx, node_executable
+from debezium_course.node_tools import compile_mdx, node_executable
 
 from sphinx_astro_mdx import node_packages
 

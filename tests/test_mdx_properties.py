@@ -22,7 +22,7 @@ import yaml
 from docutils import nodes
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from node_tools import compile_mdx
+from debezium_course.node_tools import compile_mdx
 from sphinx.testing.util import SphinxTestApp
 from sphinx.locale import admonitionlabels
 

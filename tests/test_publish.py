@@ -17,10 +17,10 @@ import re
 import subprocess
 
 import pytest
-from browser_tools import check_pages, page_problems, serve_directory
+from debezium_course.browser_tools import check_pages, page_problems, serve_directory
 from course_builds import DOCS, LESSONS, ROOT
-from myst_sources import myst_fences
-from node_tools import FIXTURE_VARIANTS, astro_site_dir, build_site, copy_fixture_site, pagefind_search
+from debezium_course.myst_sources import myst_fences
+from debezium_course.node_tools import FIXTURE_VARIANTS, astro_site_dir, build_site, copy_fixture_site, pagefind_search
 
 BASE = "/debezium-course"
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from node_tools import github_slugs
+from debezium_course.node_tools import github_slugs
 from sphinx_astro_mdx.slugs import Slugger
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from course_builds import LESSONS, ROOT, build_course, run_course_doctests, sphinx_build
-from node_tools import astro_build, astro_site_dir, compile_mdx
+from debezium_course.node_tools import astro_build, astro_site_dir, compile_mdx
 
 from debezium_course import check_translations
 

@@ -4,7 +4,7 @@
 //   node tests/node/astro-build.mjs --root SITE_DIR
 //
 // SITE_DIR is a copy of the fixture site with lessons and one variant's
-// components (tests/node_tools.py, copy_fixture_site).
+// components (debezium_course/node_tools.py, copy_fixture_site).
 //
 // The exported build() is the build `astro build` runs; calling it directly
 // lets this script set the log level and report Astro's errors with their

@@ -15,7 +15,7 @@
 //
 // Output (JSON on stdout): {pages: [record], blocked: [url]}, one record per
 // input page in input order. The script reports facts and asserts nothing;
-// the pytest side (tests/browser_tools.py, tests/test_browser.py) decides
+// the pytest side (tools/debezium_course/browser_tools.py, tests/test_browser.py) decides
 // what must hold. Exit status 0 when every page could be checked, 1 when
 // the browser itself failed, 2 on bad input.
 //

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Does a page served by sphinx-autobuild (`make livehtml`) reload by itself
-// after its source is saved? Opens the page in headless Chromium, says so,
-// and waits — without navigating — until the page shows the expected text.
+// Does a page reload by itself after its source is saved: one served by
+// sphinx-autobuild (`make livehtml`), or by `astro dev` while `make livemdx`
+// writes its MDX? Opens the page in headless Chromium, says so, and waits —
+// without navigating — until the page shows the expected text.
 //
-//   node tests/node/browser-livereload.mjs   (stdin: {"url", "expectText", "timeoutMs"})
+//   node tests/node/browser-livereload.mjs   (stdin: {"url", "expectText", "timeoutMs", "socketMatch"})
+//
+// `socketMatch`: part of the URL of the server's reload WebSocket, waited
+// for before the page counts as loaded (default: sphinx-autobuild's
+// "/websocket-reload"; Vite's, under astro dev, carries "?token=").
 //
 // Protocol, one JSON object per line on stdout:
 //   {"event": "loaded", "h1": ..., "websockets": [...]}
@@ -43,10 +48,11 @@ async function main() {
     });
     const heading = () => page.evaluate(() => document.querySelector('h1')?.textContent ?? '').catch(() => '');
     await page.goto(input.url, { waitUntil: 'load' });
-    // The reload client is a WebSocket opened by an inline script; give it
-    // a moment to connect before the caller saves, or the refresh is missed.
-    const socketDeadline = Date.now() + 5000;
-    while (!record.websockets.some((url) => url.includes('/websocket-reload')) && Date.now() < socketDeadline) {
+    // The reload client is a WebSocket opened by a script of the page; give
+    // it a moment to connect before the caller saves, or the refresh is missed.
+    const socketMatch = input.socketMatch ?? '/websocket-reload';
+    const socketDeadline = Date.now() + 15000;
+    while (!record.websockets.some((url) => url.includes(socketMatch)) && Date.now() < socketDeadline) {
       await page.waitForTimeout(50);
     }
     const loadedNavigations = navigations.length;

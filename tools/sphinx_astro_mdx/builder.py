@@ -44,7 +44,7 @@ LESSONS_PER_WRITER = 20
 class MdxBuilder(Builder):
     name = "mdx"
     format = "mdx"
-    epilog = __("The MDX lessons are in %(outdir)s.")
+    epilog = __("The MDX pages are in %(outdir)s.")
     out_suffix = paths.OUT_SUFFIX
     allow_parallel = True
     default_translator_class = MdxTranslator
@@ -52,6 +52,9 @@ class MdxBuilder(Builder):
     supported_remote_images = True
 
     current_docname: str | None = None
+    # Live authoring (``live``) builds again and again with one application:
+    # the Node writer, warm, stays for the next build.
+    keep_writer = False
 
     def init(self) -> None:
         self.mdx_settings = MdxSettings.from_config(self.config)
@@ -147,8 +150,9 @@ class MdxBuilder(Builder):
             relpath = paths.output_path(docname)
             if not self.output.may_write(relpath):
                 logger.warning(
-                    __("%s already exists in the output directory and was not written by this builder; remove it to publish this lesson"),
+                    __("%s already exists in the output directory and was not written by this builder; remove it to publish this %s"),
                     self.output.root / relpath,
+                    self.pages.noun,
                     location=(docname, 1),
                     type="mdx",
                     subtype="foreign",
@@ -183,7 +187,7 @@ class MdxBuilder(Builder):
             logger.info(__("mdx: %d diagrams, %d drawn now (the others were in the cache)"), len(charts), self.diagram_store.drawn_count)
 
     def _warn_front_matter(self, docname: str, problem: frontmatter.Problem) -> None:
-        suffix = " — the lesson is not written" if problem.blocks_lesson else ""
+        suffix = f" — the {self.pages.noun} is not written" if problem.blocks_lesson else ""
         logger.warning(problem.message + suffix, location=(docname, problem.line), type="mdx", subtype="frontmatter")
 
     def _check_course(self) -> None:
@@ -308,8 +312,9 @@ class MdxBuilder(Builder):
             self.refused.add(docname)
             for problem in written.problems:
                 logger.error(
-                    __("%s — the lesson is not written (a file published before stays as it was)"),
+                    __("%s — the %s is not written (a file published before stays as it was)"),
                     problem.message,
+                    self.pages.noun,
                     location=(docname, problem.line or 1),
                     type="mdx",
                     subtype="verify",
@@ -337,7 +342,10 @@ class MdxBuilder(Builder):
         )
 
     def finish(self) -> None:
-        self._close_writer()
+        if self.keep_writer:
+            self.writer.drain()
+        else:
+            self._close_writer()
         if self.diagram_store is not None:
             self.diagram_store.close()
         lesson_paths = {paths.output_path(docname) for docname in self.lessons()}
@@ -348,9 +356,15 @@ class MdxBuilder(Builder):
                 self.output.adopt(relpath, self.env.all_docs.get(self._docname_of(relpath)))
         removed, modified = self.output.remove_stale(keep=lesson_paths | image_paths)
         for relpath in removed:
-            logger.info(__("removed %s: its lesson no longer exists"), relpath)
+            logger.info(__("removed %s: its %s no longer exists"), relpath, self.pages.noun)
         for relpath in modified:
-            logger.warning(__("%s belongs to a deleted lesson but was changed by hand since it was written; it was kept"), self.output.root / relpath, type="mdx", subtype="write")
+            logger.warning(
+                __("%s belongs to a deleted %s but was changed by hand since it was written; it was kept"),
+                self.output.root / relpath,
+                self.pages.noun,
+                type="mdx",
+                subtype="write",
+            )
         self.output.written_for = self.written_for
         self.output.save_manifest()
         if self.refused:

@@ -18,7 +18,7 @@ rebuilds after editing one lesson (checking that every other lesson's MDX
 keeps its bytes and its mtime).  Times are medians over --runs, peak RSS the
 highest ru_maxrss of the build's process tree.  At the largest N it profiles
 one mdx build under cProfile and compiles every MDX file with @mdx-js/mdx in
-one Node process (tests/node_tools.compile_mdx).  It prints the targets,
+one Node process (debezium_course.node_tools.compile_mdx).  It prints the targets,
 PASS or FAIL.
 
 Then the diagram section (tools/debezium_course/bench/diagram_builds.py; --no-diagrams
@@ -204,8 +204,7 @@ def profile_mdx(source: Path, work: Path, python: Path) -> str:
 
 def compile_all(outdir: Path) -> tuple[int, int, float]:
     """(files, files that compiled, seconds) for @mdx-js/mdx over every MDX file."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from node_tools import compile_mdx
+    from debezium_course.node_tools import compile_mdx
 
     files = sorted(outdir.rglob("*.mdx"))
     began = time.monotonic()

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from myst_sources import myst_fences
-from node_tools import NODE_SCRIPTS, ROOT, NodeToolError, json_output, node_env, node_executable, require_node_modules, run_node_script
+from .myst_sources import myst_fences
+from .node_tools import NODE_SCRIPTS, ROOT, NodeToolError, json_output, node_env, node_executable, require_node_modules, run_node_script
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -179,10 +179,11 @@ def format_problems(records: Sequence[dict]) -> str:
 # --- browser-livereload.mjs ----------------------------------------------------
 
 
-def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], timeout: float = 60) -> dict:
+def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], timeout: float = 60, socket_match: str = "/websocket-reload") -> dict:
     """Open ``url`` in Chromium, call ``save()`` once the page is loaded, and
     wait (at most ``timeout`` seconds) until the page shows ``expect_text``
-    without being navigated by the test; see tests/node/browser-livereload.mjs.
+    without being navigated by the test; see tests/node/browser-livereload.mjs
+    (``socket_match``: part of the URL of the server's reload WebSocket).
 
     Returns the script's result: ``found``, ``reloads``, ``elapsedMs``,
     ``h1``, ``websockets``, ``externalRequests``, ``consoleErrors``,
@@ -223,7 +224,7 @@ def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], time
         return event
 
     try:
-        process.stdin.write(json.dumps({"url": url, "expectText": expect_text, "timeoutMs": int(timeout * 1000)}))
+        process.stdin.write(json.dumps({"url": url, "expectText": expect_text, "timeoutMs": int(timeout * 1000), "socketMatch": socket_match}))
         process.stdin.close()
         loaded = next_event("loaded", wait=60)
         save()

@@ -1,6 +1,6 @@
-"""Python side of the Node tools the tests use: the real MDX compiler, the
-real github-slugger, a real Astro build of the fixture site and a real
-Pagefind search over it.
+"""Python side of the Node tools the tests and benchmarks use: the real MDX
+compiler, the real github-slugger, a real Astro build (and ``astro dev``)
+of the fixture sites and a real Pagefind search over a built one.
 
 The Node packages come from the repository's package-lock.json (``make node``
 installs them into ``node_modules`` at the root). Node's module resolution
@@ -14,13 +14,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import REPO_ROOT
+
+ROOT = REPO_ROOT  # the tests' Node scripts and fixture sites are in the checkout
 NODE_MODULES = ROOT / "node_modules"
 NODE_SCRIPTS = ROOT / "tests" / "node"
 FIXTURE_SITE = ROOT / "tests" / "astro-site"
@@ -261,6 +266,56 @@ def build_site(site_dir: Path, timeout: float = 900) -> Path:
     return dist
 
 
+@contextlib.contextmanager
+def astro_dev(site_dir: Path, timeout: float = 120):
+    """``astro dev`` serving ``site_dir`` on 127.0.0.1 (a free port); yields
+    its origin (``http://127.0.0.1:PORT``).  Stopped, with its Vite
+    watchers, when the block ends."""
+    require_node_modules()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [node_executable(), str(NODE_SCRIPTS / "astro-dev.mjs"), "--root", str(site_dir), "--port", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=node_env(),
+    )
+    output: list[str] = []
+    ready: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        # Astro logs on stdout too: every line is kept for the error message.
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("{") and '"ready"' in line:
+                ready.put(json.loads(line)["url"])
+        ready.put(None)
+
+    threading.Thread(target=read, name="astro dev output", daemon=True).start()
+    try:
+        try:
+            origin = ready.get(timeout=timeout)
+        except queue.Empty:
+            origin = None
+        if origin is None:
+            raise NodeToolError(f"astro dev did not start in {site_dir}:\n{''.join(output)}")
+        yield origin
+    finally:
+        # Closing stdin is the script's signal to stop the server.
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def pagefind_search(dist: Path, base: str, terms: Sequence[str], timeout: float = 300) -> dict[str, list[str]]:
     """Index a built site with Pagefind and search it in headless Chromium.
 
@@ -278,7 +333,7 @@ def pagefind_search(dist: Path, base: str, terms: Sequence[str], timeout: float 
     the svg's ``aria-label`` with ``data-pagefind-index-attrs="aria-label"``.
     """
     # browser_tools imports this module, so it is imported only when needed.
-    from browser_tools import require_chromium, serve_directory
+    from debezium_course.browser_tools import require_chromium, serve_directory
 
     require_chromium()
     dist = Path(dist).resolve()
