@@ -351,9 +351,16 @@ class MdxBuilder(Builder):
         lesson_paths = {paths.output_path(docname) for docname in self.lessons()}
         image_paths = self._copy_images()
         refused_paths = {paths.output_path(docname) for docname in self.refused}
+        # Reading and hashing every file on every build was most of a
+        # one-lesson rebuild's finish in a large course: only entries that
+        # are out of date are made again (all of them when the lessons were
+        # written for another site, possibly by -j workers this process
+        # does not hear from).
+        everything = self.output.written_for != self.written_for
         for relpath in sorted((self.allowed_paths & (lesson_paths | image_paths)) - refused_paths):
-            if (self.output.root / relpath).exists():
-                self.output.adopt(relpath, self.env.all_docs.get(self._docname_of(relpath)))
+            source_read = self.env.all_docs.get(self._docname_of(relpath))
+            if (everything or self.output.needs_adopting(relpath, source_read)) and (self.output.root / relpath).exists():
+                self.output.adopt(relpath, source_read)
         removed, modified = self.output.remove_stale(keep=lesson_paths | image_paths)
         for relpath in removed:
             logger.info(__("removed %s: its %s no longer exists"), relpath, self.pages.noun)

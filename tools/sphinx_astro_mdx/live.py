@@ -134,7 +134,6 @@ class LiveBuild:
     def build(self, reason: str) -> list[str]:
         """Build what is outdated; returns the output files that changed."""
         started = time.perf_counter()
-        before = self._outputs()
         try:
             if self.app is None:
                 self.app = self._new_app()
@@ -148,23 +147,12 @@ class LiveBuild:
             self.warning.write(f"mdx live: the build after {reason} failed; the published files stay as they were:\n{traceback.format_exc()}")
             self.close()
             return []
-        changed = sorted(relpath for relpath, mtime in self._outputs().items() if before.get(relpath) != mtime)
+        changed = sorted(self.app.builder.output.forget_changes())
         seconds = time.perf_counter() - started
         written = ", ".join(changed) if changed else "nothing changed"
         self.status.write(f"mdx live: {reason}: {written} ({seconds:.2f} s)\n")
         self.status.flush()
         return changed
-
-    def _outputs(self) -> dict[str, int]:
-        root = self.options.outdir
-        if not root.is_dir():
-            return {}
-        # Lessons and the images they use; not the manifest or temporary files.
-        return {
-            path.relative_to(root).as_posix(): path.stat().st_mtime_ns
-            for path in root.rglob("*")
-            if path.is_file() and not path.name.startswith(".")
-        }
 
     def on_changes(self, paths: Iterable[Path]) -> list[str]:
         paths = sorted({path for path in paths if not is_ignored(path)})

@@ -44,6 +44,9 @@ class OutputDirectory:
         # What, besides the sources, the files were written for (the site's
         # forms, the diagram renderer): when it changes, every file is stale.
         self.written_for: str | None = None
+        # Files this process wrote since the last ``forget_changes`` (a -j
+        # worker's writes are not seen here).
+        self.changed: set[str] = set()
         self._load_manifest()
 
     def _load_manifest(self) -> None:
@@ -105,7 +108,20 @@ class OutputDirectory:
         if current is not None and not target.stat().st_mode & 0o222:
             raise ReadOnlyOutputError(relpath)
         atomic_write(target, data)
+        self.changed.add(relpath)
         return True
+
+    def forget_changes(self) -> set[str]:
+        """The files written since the last call, forgotten."""
+        changed, self.changed = self.changed, set()
+        return changed
+
+    def needs_adopting(self, relpath: str, source_read: float | None) -> bool:
+        """Whether the manifest's entry for a file is out of date: a file not
+        yet recorded, one written from a source read again, or one written
+        in this process (an image, a lesson rewritten for another site)."""
+        entry = self.owned.get(relpath)
+        return entry is None or entry.get("source_read") != source_read or relpath in self.changed
 
     def adopt(self, relpath: str, source_read: float | None = None) -> None:
         """Record a file this build wrote (or left identical) as ours."""

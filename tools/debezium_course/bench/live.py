@@ -109,10 +109,11 @@ class LiveMdx:
 
 
 @contextlib.contextmanager
-def live_mdx(*args, **kwargs) -> Iterator[LiveMdx]:
+def live_mdx(*args, start_timeout: float = 120, **kwargs) -> Iterator[LiveMdx]:
+    """The watcher, once its first build is done and it watches."""
     live = LiveMdx(*args, **kwargs)
     try:
-        live.wait_for("watching")
+        live.wait_for("watching", timeout=start_timeout)
         yield live
     finally:
         live.stop()
@@ -139,7 +140,8 @@ def wait_for_text(mdx_file: Path, sentence: str, timeout: float = 30) -> float:
 
 def measure_saves(source: Path, lesson: Path, out: Path, work: Path, saves: int, confdir: Path | None = None, env: dict | None = None) -> list[float]:
     seconds = []
-    with live_mdx(source, out, work / "doctrees", confdir=confdir, env=env) as live:
+    # The first build writes every lesson: minutes at 1000 lessons.
+    with live_mdx(source, out, work / "doctrees", confdir=confdir, env=env, start_timeout=1800) as live:
         for number in range(saves):
             sentence = f"Правка номер {number} для замера."
             seconds.append(save_and_wait(source / lesson, out / lesson.with_suffix(".mdx"), sentence))
