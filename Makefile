@@ -61,7 +61,7 @@ mdx: venv node
 # One warm process: a save rewrites the changed lessons' MDX (see
 # tools/sphinx_astro_mdx/live.py). Run `astro dev` in the site beside it.
 livemdx: venv node
-	SPHINX_LANGUAGE=$(LANGUAGE) $(PY) -m sphinx_astro_mdx.live -c . -d $(BUILDDIR)/doctrees/mdx/$(LANGUAGE) --watch locale $(SOURCEDIR) $(MDX_OUT)
+	SPHINX_LANGUAGE=$(LANGUAGE) $(PY) -m sphinx_astro_mdx.live -c . -d $(BUILDDIR)/doctrees/livemdx/$(LANGUAGE) --watch locale $(SOURCEDIR) $(MDX_OUT)
 
 doctest: venv
 	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)

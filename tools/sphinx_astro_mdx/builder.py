@@ -63,6 +63,8 @@ class MdxBuilder(Builder):
             logger.info(__("removed %s, left by an interrupted build"), leftover)
         self.front_matter: dict[str, frontmatter.FrontMatter] = {}
         self.writable: set[str] = set()
+        # Lessons this build handed to write_doc (theirs or -j workers').
+        self.asked_to_write: set[str] = set()
         self.allowed_paths: set[str] = set()
         self._writer: MdxWriter | None = None
         if self._app.parallel <= 1:
@@ -121,6 +123,9 @@ class MdxBuilder(Builder):
     # checks over all lessons, before writing
 
     def prepare_writing(self, docnames: Set[str]) -> None:
+        # Per build (a live session builds many times with one builder).
+        self.refused = set()
+        self.asked_to_write = set()
         for docname in sorted(self.env.found_docs):
             if self.pages.is_misnamed(docname):
                 logger.warning(
@@ -224,6 +229,7 @@ class MdxBuilder(Builder):
         # Such pages are left to the html build, which renders them and so
         # reports what only resolving them finds (a broken link in the index).
         lessons = sorted(docname for docname in docnames if self.pages.is_page(docname))
+        self.asked_to_write |= set(lessons) & self.writable
         if self.parallel_ok and len(lessons) > 1:
             self._write_in_workers(lessons)
         elif lessons:
@@ -352,14 +358,16 @@ class MdxBuilder(Builder):
         image_paths = self._copy_images()
         refused_paths = {paths.output_path(docname) for docname in self.refused}
         # Reading and hashing every file on every build was most of a
-        # one-lesson rebuild's finish in a large course: only entries that
-        # are out of date are made again (all of them when the lessons were
-        # written for another site, possibly by -j workers this process
-        # does not hear from).
+        # one-lesson rebuild's finish in a large course: only the lessons
+        # this build was asked to write (by this process or its -j workers)
+        # and files whose entry is out of date are hashed again; all of them
+        # when the lessons were written for another site.
         everything = self.output.written_for != self.written_for
         for relpath in sorted((self.allowed_paths & (lesson_paths | image_paths)) - refused_paths):
-            source_read = self.env.all_docs.get(self._docname_of(relpath))
-            if (everything or self.output.needs_adopting(relpath, source_read)) and (self.output.root / relpath).exists():
+            docname = self._docname_of(relpath)
+            source_read = self.env.all_docs.get(docname)
+            stale = everything or docname in self.asked_to_write or self.output.needs_adopting(relpath, source_read)
+            if stale and (self.output.root / relpath).exists():
                 self.output.adopt(relpath, source_read)
         removed, modified = self.output.remove_stale(keep=lesson_paths | image_paths)
         for relpath in removed:

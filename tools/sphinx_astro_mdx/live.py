@@ -36,6 +36,7 @@ from pathlib import Path
 
 import sphinx.locale
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -50,6 +51,8 @@ IGNORED_PARTS = frozenset({"_build", "__pycache__", ".git", "node_modules"})
 QUIET_MS = 30
 # How often the watcher wakes up when nothing changes, in milliseconds.
 READY_MS = 200
+# Written files named in a build's line; the others are counted.
+SHOWN_FILES = 5
 
 
 @dataclass
@@ -90,8 +93,18 @@ def parse_args(argv: Sequence[str]) -> Options:
     )
 
 
-def is_ignored(path: Path) -> bool:
-    return path.name.endswith(IGNORED_SUFFIXES) or bool(IGNORED_PARTS & set(path.parts)) or path.name.startswith(".#")
+def is_ignored(path: Path, options: Options) -> bool:
+    """Editors' scratch files, and what builds write (below the watched
+    folders: a checkout inside some `_build/` still counts)."""
+    if path.name.endswith(IGNORED_SUFFIXES) or path.name.startswith(".#"):
+        return True
+    for written in (options.outdir, options.doctreedir):
+        if path == written or written in path.parents:
+            return True
+    for root in (options.sourcedir, options.confdir, *options.watched):
+        if root in path.parents:
+            return bool(IGNORED_PARTS & set(path.relative_to(root).parts))
+    return False
 
 
 class LiveBuild:
@@ -131,31 +144,58 @@ class LiveBuild:
         app.builder.keep_writer = True
         return app
 
-    def build(self, reason: str) -> list[str]:
-        """Build what is outdated; returns the output files that changed."""
+    def build(self, reason: str, changed_sources: Iterable[Path] = ()) -> list[str]:
+        """Build what is outdated (and ``changed_sources``); returns the
+        output files that changed."""
         started = time.perf_counter()
         try:
             if self.app is None:
                 self.app = self._new_app()
+            else:
+                self._reread(changed_sources)
             builder = self.app.builder
             # The site is looked at again on every build: a component added
             # to it meanwhile changes how pages are written.
             builder.__dict__.pop("written_for", None)
+            self.app.statuscode = 0
             _forget_page_catalogs()
             self.app.build()
-        except Exception:  # noqa: BLE001 - any failure is shown, and the watch goes on
-            self.warning.write(f"mdx live: the build after {reason} failed; the published files stay as they were:\n{traceback.format_exc()}")
+        except Exception as error:  # noqa: BLE001 - any failure is shown, and the watch goes on
+            what = str(error) if isinstance(error, SphinxError) else traceback.format_exc()
+            self.warning.write(f"mdx live: the build after {reason} failed; the published files stay as they were:\n{what}\n")
+            self._record_partial_writes()
             self.close()
             return []
         changed = sorted(self.app.builder.output.forget_changes())
         seconds = time.perf_counter() - started
-        written = ", ".join(changed) if changed else "nothing changed"
-        self.status.write(f"mdx live: {reason}: {written} ({seconds:.2f} s)\n")
+        shown = ", ".join(changed[:SHOWN_FILES]) + (f" and {len(changed) - SHOWN_FILES} more" if len(changed) > SHOWN_FILES else "")
+        self.status.write(f"mdx live: {reason}: {shown or 'nothing changed'} ({seconds:.2f} s)\n")
         self.status.flush()
         return changed
 
+    def _reread(self, sources: Iterable[Path]) -> None:
+        """Read the saved sources again even if their time did not move on:
+        a save while Sphinx was parsing that file has an earlier time than
+        the one Sphinx recorded when it finished reading."""
+        env = self.app.env
+        for path in sources:
+            docname = env.path2doc(str(path))
+            if docname in env.all_docs:
+                env.all_docs[docname] = 0
+
+    def _record_partial_writes(self) -> None:
+        """Files a failed build wrote stay this builder's (a new lesson
+        written just before the failure must not look foreign next time)."""
+        if self.app is None:
+            return
+        with contextlib.suppress(Exception):
+            output = self.app.builder.output
+            for relpath in output.forget_changes():
+                output.adopt(relpath, None)
+            output.save_manifest()
+
     def on_changes(self, paths: Iterable[Path]) -> list[str]:
-        paths = sorted({path for path in paths if not is_ignored(path)})
+        paths = sorted({path for path in paths if not is_ignored(path, self.options)})
         if not paths:
             return []
         if self.conf_file in paths:
@@ -165,19 +205,22 @@ class LiveBuild:
             self.close()
             self._fresh = True
         shown = ", ".join(_relative(path, self.options) for path in paths[:3]) + (" …" if len(paths) > 3 else "")
-        return self.build(f"saved {shown}")
+        return self.build(f"saved {shown}", paths)
 
     def watched_paths(self) -> list[Path]:
         return list(dict.fromkeys([self.options.sourcedir, self.conf_file, *self.options.watched]))
 
     def close(self) -> None:
         """Stop the Node writer and forget the application."""
-        if self.app is not None:
-            builder = self.app.builder
-            builder._close_writer()
-            if builder.diagram_store is not None:
-                builder.diagram_store.close()
-            self.app = None
+        app, self.app = self.app, None
+        if app is not None:
+            # Each step on its own: a writer that crashed must not keep the
+            # diagram renderer running, nor the watcher from going on.
+            with contextlib.suppress(Exception):
+                app.builder._close_writer()
+            if app.builder.diagram_store is not None:
+                with contextlib.suppress(Exception):
+                    app.builder.diagram_store.close()
         self._namespace.close()
         # A write cut short by Ctrl-C leaves a temporary file; never a
         # half-written page.

@@ -14,6 +14,7 @@ last one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -71,6 +72,10 @@ def start_node_script(node: str, script: Path) -> tuple[subprocess.Popen, IO[str
         encoding="utf-8",
         bufsize=1,
         env={**os.environ, "NO_COLOR": "1"},
+        # Not in the terminal's process group: Ctrl-C reaches the build
+        # (or the watcher), which then ends its Node processes in order,
+        # instead of killing them under a build that still talks to them.
+        start_new_session=True,
     )
     return process, stderr
 
@@ -134,7 +139,8 @@ class _NodeProcess:
         if not self.used:
             # Never needed (nothing to write): no reason to wait for it to load.
             self.process.kill()
-        self.process.stdin.close()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
         self.process.wait()
         if self._reader is not None:
             self._reader.join()
@@ -208,6 +214,9 @@ class MdxWriter:
 
     def _handle(self, process: _NodeProcess, answer: dict | None) -> None:
         if answer is None:
+            # Its trees will never be answered: nobody may wait for them
+            # (closing the writer after this error must not hang).
+            self._pending.clear()
             raise process.stopped("stopped")
         process.pending -= 1
         for step, milliseconds in answer["timing"].items():
