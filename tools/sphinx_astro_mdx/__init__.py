@@ -14,7 +14,8 @@ between files), ``anchors``/``slugs`` (heading ids as the site makes them),
 writes into a shared directory), ``diagrams`` (Mermaid drawn as SVG at
 build time), ``site`` (the target site's components, checked where the
 output lies in the site), ``settings`` (the ``mdx_*`` settings, declared
-once).
+once), ``node_packages`` (where the Node scripts run), ``live`` (a warm
+process that rebuilds on every save).
 """
 
 from __future__ import annotations
