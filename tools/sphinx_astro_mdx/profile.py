@@ -170,6 +170,31 @@ COMPONENT_ROLES = {"callout": ("type", "title"), "mermaid": ("chart",)}
 
 
 # ----------------------------------------------------------------------
+# admonitions
+
+# Sphinx's admonition kinds by how strongly they speak: 0 a remark, 1 advice,
+# 2 a warning, 3 a danger.  A site names the four levels its own way.
+ADMONITION_LEVELS = {
+    "note": 0,
+    "seealso": 0,
+    "admonition": 0,
+    "tip": 1,
+    "hint": 1,
+    "important": 2,
+    "attention": 2,
+    "caution": 2,
+    "warning": 2,
+    "error": 3,
+    "danger": 3,
+}
+
+
+def admonitions_by_level(types: tuple[str, str, str, str]) -> dict[str, str]:
+    """An admonition map from a site's four callout types, mildest first."""
+    return {kind: types[level] for kind, level in ADMONITION_LEVELS.items()}
+
+
+# ----------------------------------------------------------------------
 # the profile
 
 
@@ -196,6 +221,10 @@ class SiteProfile:
     def field_named(self, name: str) -> Field | None:
         return next((item for item in self.front_matter if item.name == name), None)
 
+
+# The callout types of each site, mildest first.
+COURSE_CALLOUTS = ("note", "tip", "warning", "danger")
+STARLIGHT_ASIDES = ("note", "tip", "caution", "danger")
 
 ASTRO_COURSE = SiteProfile(
     name="astro-course",
@@ -226,20 +255,8 @@ ASTRO_COURSE = SiteProfile(
         "mermaid": Component("Mermaid", file="Mermaid.tsx", export="named", directive="client:visible"),
         "callout": Component("Callout", file="Callout.tsx", export="default"),
     },
-    callout_types=("note", "tip", "warning", "danger"),
-    admonition_map={
-        "note": "note",
-        "seealso": "note",
-        "admonition": "note",
-        "tip": "tip",
-        "hint": "tip",
-        "important": "warning",
-        "attention": "warning",
-        "caution": "warning",
-        "warning": "warning",
-        "error": "danger",
-        "danger": "danger",
-    },
+    callout_types=COURSE_CALLOUTS,
+    admonition_map=admonitions_by_level(COURSE_CALLOUTS),
 )
 
 STARLIGHT = SiteProfile(
@@ -275,20 +292,8 @@ STARLIGHT = SiteProfile(
     content_root="src/content/docs",
     components_dir="src/components",
     components={"callout": Component("Aside", module="@astrojs/starlight/components", export="named", props=("type", "title"))},
-    callout_types=("note", "tip", "caution", "danger"),
-    admonition_map={
-        "note": "note",
-        "seealso": "note",
-        "admonition": "note",
-        "tip": "tip",
-        "hint": "tip",
-        "important": "caution",
-        "attention": "caution",
-        "caution": "caution",
-        "warning": "caution",
-        "error": "danger",
-        "danger": "danger",
-    },
+    callout_types=STARLIGHT_ASIDES,
+    admonition_map=admonitions_by_level(STARLIGHT_ASIDES),
 )
 
 PROFILES = {profile.name: profile for profile in (ASTRO_COURSE, STARLIGHT)}
