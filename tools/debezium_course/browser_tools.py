@@ -16,7 +16,6 @@ import json
 import os
 import queue
 import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .myst_sources import myst_fences
-from .node_tools import NODE_SCRIPTS, ROOT, NodeToolError, json_output, node_env, node_executable, require_node_modules, run_node_script
+from .node_tools import NodeToolError, json_output, run_node_script, start_node_script
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -190,17 +189,7 @@ def watch_live_reload(url: str, expect_text: str, save: Callable[[], None], time
     ``pageErrors``, plus ``loaded`` (the first report, before the save).
     """
     require_chromium()
-    require_node_modules()
-    process = subprocess.Popen(
-        [node_executable(), str(NODE_SCRIPTS / "browser-livereload.mjs")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=node_env(),
-    )
+    process = start_node_script("browser-livereload.mjs")
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read_lines() -> None:

@@ -109,6 +109,22 @@ def node_env() -> dict[str, str]:
     return env
 
 
+def start_node_script(script: str, args: Sequence[str] = (), stderr: int = subprocess.PIPE) -> subprocess.Popen:
+    """Start ``tests/node/<script>`` with pipes for stdin and stdout (and
+    stderr, unless ``stderr`` says where it goes), text in UTF-8."""
+    require_node_modules()
+    return subprocess.Popen(
+        [node_executable(), str(NODE_SCRIPTS / script), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=node_env(),
+    )
+
+
 def run_node_script(
     script: str, args: Sequence[str] = (), stdin: str | None = None, timeout: float = 600, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
@@ -271,20 +287,10 @@ def astro_dev(site_dir: Path, timeout: float = 120):
     """``astro dev`` serving ``site_dir`` on 127.0.0.1 (a free port); yields
     its origin (``http://127.0.0.1:PORT``).  Stopped, with its Vite
     watchers, when the block ends."""
-    require_node_modules()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [node_executable(), str(NODE_SCRIPTS / "astro-dev.mjs"), "--root", str(site_dir), "--port", str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=node_env(),
-    )
+    process = start_node_script("astro-dev.mjs", ["--root", str(site_dir), "--port", str(port)], stderr=subprocess.STDOUT)
     output: list[str] = []
     ready: queue.Queue[str | None] = queue.Queue()
 
