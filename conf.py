@@ -33,7 +33,9 @@ root_doc = "index"
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
 
 # --- MyST ---------------------------------------------------------------
-myst_enable_extensions = ["colon_fence", "deflist"]
+# tasklist: `- [ ] item` check lists, as GFM has them on the site;
+# linkify: a bare URL is a link, in the preview as on the site (GFM).
+myst_enable_extensions = ["colon_fence", "deflist", "tasklist", "linkify"]
 # A plain ```mermaid fence is a diagram, not a code sample.
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3

@@ -51,7 +51,7 @@ def test_the_golden_root_holds_every_node_kind_the_translator_writes(app):
 def test_output_compiles_with_the_mdx_compiler(app):
     app.build()
     files = sorted(app.outdir.rglob("*.mdx"))
-    assert len(files) == 3
+    assert len(files) == 4
     compile_mdx(files, check=True)
 
 
@@ -200,6 +200,8 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app,
     assert warned("05-unknown-node.md:12", "no MDX form for 'math' nodes")
     assert warned("06-broken-link.md:12", "unknown document: 'nowhere'")
     assert warned("06-broken-link.md:12", "'no-such-heading'")
+    assert warned("06-broken-link.md:14", "link to the site path '/course/05-module-5/99-nowhere', which names no lesson of this project")
+    assert warned("06-broken-link.md:14", "link to '#нет-такого' in '05-module-5/01-good', which has no heading with that anchor")
     assert warned("07-duplicate-order.md:4", "order 1 is already used by 05-module-5/01-good")
     assert warned("01-invalid-yaml.md:4", "invalid YAML front matter")
     assert warned("02-missing-field.md:1", "'description' is missing")
@@ -216,7 +218,9 @@ def test_each_bad_input_gets_one_clear_message_and_good_lessons_still_build(app,
     }
     # Nothing is lost: the unsupported node's text and the broken links' words are there.
     assert "H_2O" in (app.outdir / "05-module-5/05-unknown-node.mdx").read_text(encoding="utf-8")
-    assert "Ссылка на nowhere и на раздел." in (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
+    broken_links = (app.outdir / "05-module-5/06-broken-link.mdx").read_text(encoding="utf-8")
+    assert "Ссылка на nowhere и на раздел." in broken_links
+    assert "к уроку, которого нет: нигде; раздел, которого нет: [раздел урока](/debezium-course/course/05-module-5/01-good/)." in broken_links
     assert "Схема потока" in (app.outdir / "05-module-5/08-missing-image.mdx").read_text(encoding="utf-8")
     compile_mdx(sorted(app.outdir.rglob("*.mdx")), check=True)
 

@@ -8,7 +8,7 @@ the admonition map; the course's site and Astro Starlight come built in),
 serializer in Node, verified by parsing it back), ``frontmatter`` (typed
 YAML checked against the profile's schema), ``escaping`` (the JavaScript
 and YAML the builder composes itself), ``paths`` (output paths, paths
-between files), ``anchors``/``slugs`` (heading ids as the site makes them),
+between files), ``site_links`` (links written as site paths), ``anchors``/``slugs`` (heading ids as the site makes them),
 ``i18n`` (front matter and diagrams in the translation catalogs),
 ``collectors`` (what reading records for writing), ``outputs`` (atomic
 writes into a shared directory), ``diagrams`` (Mermaid drawn as SVG at
@@ -25,7 +25,7 @@ from sphinx.config import Config
 
 from pathlib import Path
 
-from . import collectors, i18n, node_packages
+from . import collectors, i18n, node_packages, site_links
 from .builder import MdxBuilder
 from .profile import ASTRO_COURSE, STARLIGHT, Component, Field, Pages, SiteProfile
 from .settings import SETTINGS, site_of
@@ -58,4 +58,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _configure, priority=900)
     i18n.setup(app)
     collectors.register(app)
+    site_links.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}

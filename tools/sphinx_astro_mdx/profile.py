@@ -15,7 +15,9 @@ the chosen profile without replacing it.
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -84,6 +86,45 @@ class Pages:
 
     def is_page_id(self, text: str) -> bool:
         return re.fullmatch(self.page_id_pattern, text) is not None
+
+    def locate(self, path: str, base: str) -> tuple[list[str], str] | None:
+        """The document names a site path may stand for (most likely first)
+        and its anchor, or None if the path does not have the shape of a
+        page's URL.  Whether a name is a page is for the caller to check.
+
+        The path may leave out the base (hand-written pages often do) and
+        the final ``/``.  Only a ``url`` made of ``{base}``, ``{docname}``
+        or ``{route}`` and fixed text can be read back.
+        """
+        match = _url_reader(self.url, base.rstrip("/")).fullmatch(path)
+        if match is None:
+            return None
+        groups = match.groupdict()
+        if groups.get("docname") is not None:
+            candidates = [groups["docname"]]
+        else:
+            route = groups["route"].rstrip("/")
+            candidates = [f"{route}/index" if route else "index", route] if route else ["index"]
+        return candidates, groups["anchor"] or ""
+
+
+@functools.lru_cache(maxsize=None)
+def _url_reader(url: str, base: str) -> re.Pattern[str]:
+    """A regular expression that reads a path written by ``url``."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(url):
+        parts.append(re.escape(literal))
+        if name == "base":
+            parts.append(f"(?:{re.escape(base)})?")
+        elif name in ("docname", "route"):
+            parts.append(f"(?P<{name}>[^#?]*?)")
+        elif name is not None:
+            # A pattern group alone does not name the document.
+            return re.compile(r"(?!)")
+    body = "".join(parts)
+    if body.endswith("/"):
+        body = body[:-1] + "/?"
+    return re.compile(body + "(?:#(?P<anchor>.*))?")
 
 
 # ----------------------------------------------------------------------

@@ -63,7 +63,6 @@ DEFAULT_LANGUAGE_ALIASES = {
     "python3": "python",
     "ipython3": "python",
     "none": "text",
-    "default": "python",
 }
 
 ADMONITION_STYLES = ("auto", "callout", "blockquote")
@@ -179,7 +178,7 @@ SETTINGS = (
         DEFAULT_LANGUAGE_ALIASES,
         (dict,),
         "Sphinx's name of a code language → the one the site's highlighter knows; entries here are added to the defaults",
-        shown_default="`pycon`, `python3`, `ipython3`, `default` → `python`; `none` → `text`",
+        shown_default="`pycon`, `python3`, `ipython3` → `python`; `none` → `text` (a fence without a language stays without one)",
     ),
 )
 

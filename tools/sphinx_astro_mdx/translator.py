@@ -42,8 +42,22 @@ PHRASING = frozenset(
 # URL schemes a link on the site may have; relative paths and anchors have none.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# The class that asks for a callout without a title (the site's component
+# then shows its own label): what an imported titleless callout becomes.
+UNTITLED_CLASS = "untitled"
 # Characters a code fence's info string may carry (a language name).
 _NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
+
+
+def _task_checkbox(item: nodes.list_item) -> nodes.raw | None:
+    """The check box MyST's tasklist extension puts first in a task list
+    item's paragraph (markup MyST writes, not the author), if it is one."""
+    if "task-list-item" not in item["classes"] or not item.children or not isinstance(item[0], nodes.paragraph):
+        return None
+    first = item[0].children[0] if item[0].children else None
+    if isinstance(first, nodes.raw) and first.astext().startswith('<input class="task-list-item-checkbox"'):
+        return first
+    return None
 
 
 def text(value: str) -> dict:
@@ -68,6 +82,8 @@ class MdxTranslator(SphinxTranslator):
         # container, while more such content may follow.
         self._loose_paragraph: dict | None = None
         self._section_level = 0
+        # The check boxes of task list items, written as the items' `checked`.
+        self._task_checkboxes: set[nodes.raw] = set()
         matter = builder.env.mdx_front_matter.get(self.docname)
         self._title_section = document_title_section(document, matter.title if matter else None)
 
@@ -187,13 +203,15 @@ class MdxTranslator(SphinxTranslator):
     def depart_document(self, node):
         pass
 
+    # A heading keeps the level its section has in the document: under the
+    # page title (which the front matter carries) that is ## and below; a
+    # lesson whose first heading is not the title keeps its # headings.
+
     def visit_section(self, node):
-        if node is not self._title_section:
-            self._section_level += 1
+        self._section_level += 1
 
     def depart_section(self, node):
-        if node is not self._title_section:
-            self._section_level -= 1
+        self._section_level -= 1
 
     def visit_title(self, node):
         parent = node.parent
@@ -202,7 +220,7 @@ class MdxTranslator(SphinxTranslator):
         if parent is self._title_section:
             # The page title is the front matter's `title`; the site renders it.
             raise nodes.SkipNode
-        self.enter(self.new("heading", node, depth=min(self._section_level + 1, 6)))
+        self.enter(self.new("heading", node, depth=min(self._section_level, 6)))
 
     def depart_title(self, node):
         self.leave()
@@ -252,7 +270,12 @@ class MdxTranslator(SphinxTranslator):
     depart_bullet_list = depart_enumerated_list = _depart_list
 
     def visit_list_item(self, node):
-        self.enter(self.new("listItem", node))
+        item = self.enter(self.new("listItem", node))
+        checkbox = _task_checkbox(node)
+        if checkbox is not None:
+            # A task list item (MyST's tasklist): GFM writes its box itself.
+            item["checked"] = "checked=" in checkbox.astext()
+            self._task_checkboxes.add(checkbox)
 
     def depart_list_item(self, node):
         self.leave()
@@ -339,6 +362,11 @@ class MdxTranslator(SphinxTranslator):
         self._code(node, "pycon")
 
     def _code(self, node, language: str) -> None:
+        # Sphinx's "default" is what a fence without a language gets (unless
+        # conf.py sets highlight_language): shell output, configs, ASCII art
+        # stay without a language, as their author wrote them.
+        if language == "default":
+            language = ""
         language = _NOT_LANGUAGE.sub("", self.settings_mdx.language_aliases.get(language, language))
         self.append(self.new("code", node, lang=language or None, meta=None, value=node.astext().rstrip("\n")))
         raise nodes.SkipNode
@@ -388,6 +416,8 @@ class MdxTranslator(SphinxTranslator):
     visit_literal_strong = visit_literal
 
     def visit_raw(self, node):
+        if node in self._task_checkboxes:
+            raise nodes.SkipNode
         fmt = node.get("format", "").split()
         if "mdx" in fmt and isinstance(node.parent, nodes.TextElement):
             # Raw MDX inside a paragraph could come from a translation (a
@@ -605,28 +635,48 @@ class MdxTranslator(SphinxTranslator):
     # components: callouts and diagrams
 
     def visit_admonition(self, node):
-        kind = node.tagname
         title_node = next((child for child in node.children if isinstance(child, nodes.title)), None)
         if title_node is not None and next(title_node.findall(nodes.reference), None) is not None:
             # The title is an attribute of the box: text only.
             self._warn("a link in a callout title is written as its words, without the link", title_node)
-        # Every box says what it is in the lesson's language: a component's
-        # own label would be in the site's.
+        kind = node.tagname
+        # Every box says what it is in the lesson's language (a component's
+        # own label would be in the site's), unless its class says untitled.
+        untitled = UNTITLED_CLASS in node["classes"]
         title = title_node.astext() if title_node is not None else str(admonitionlabels.get(kind, kind.capitalize()))
         content = [child for child in node.children if child is not title_node]
-        bold_title = {"type": "paragraph", "children": [{"type": "strong", "children": [text(title)]}]}
+        bold_title = [] if untitled else [{"type": "paragraph", "children": [{"type": "strong", "children": [text(title)]}]}]
         if self.forms.callouts == "blockquote":
-            box = self.new("blockquote", node, children=[bold_title])
+            box = self.new("blockquote", node, children=bold_title)
         else:
             self.components_used.add("callout")
-            site = self.settings_mdx.site
-            attributes = [escaping.jsx_attribute("type", site.admonition_map.get(kind, site.callout_types[0]))]
-            if self.forms.callout_title_prop:
+            attributes = [escaping.jsx_attribute("type", self._callout_type(node))]
+            if self.forms.callout_title_prop and not untitled:
                 attributes.append(escaping.jsx_attribute("title", title))
-            children = [] if self.forms.callout_title_prop else [bold_title]
+            children = [] if self.forms.callout_title_prop else bold_title
             box = self.new("mdxJsxFlowElement", node, name=self.settings_mdx.component("callout").name, attributes=attributes, children=children)
         self._inside(self.append(box), content)
         raise nodes.SkipNode
+
+    def _callout_type(self, node) -> str:
+        """The site's callout type for an admonition: its kind's, or for a
+        generic ``admonition`` the first of its classes that names a kind or
+        a callout type (``:class: danger``)."""
+        site = self.settings_mdx.site
+        kind = node.tagname
+        if kind == "admonition":
+            for name in node["classes"]:
+                if name in site.callout_types:
+                    return name
+                if name in site.admonition_map and name != "admonition":
+                    return site.admonition_map[name]
+        if kind in site.admonition_map:
+            return site.admonition_map[kind]
+        self._warn(
+            f"the site profile maps no callout type to '{kind}' admonitions; written as '{site.callout_types[0]}' (mdx_admonition_map can name one)",
+            node,
+        )
+        return site.callout_types[0]
 
     visit_attention = visit_caution = visit_danger = visit_error = visit_hint = visit_admonition
     visit_important = visit_note = visit_tip = visit_warning = visit_seealso = visit_admonition

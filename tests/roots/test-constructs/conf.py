@@ -1,5 +1,5 @@
 extensions = ["myst_parser", "sphinx.ext.doctest", "sphinxcontrib.mermaid", "sphinx_astro_mdx"]
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "tasklist", "linkify"]
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3
 myst_disable_syntax = ["html_inline", "html_block"]
