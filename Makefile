@@ -20,7 +20,7 @@ SPHINX := env SPHINX_LANGUAGE=$(LANGUAGE) $(SPHINXBUILD) -c . $(SPHINXOPTS)
 # KAFKA_BOOTSTRAP_SERVERS names one already.
 WITH_KAFKA := $(PY) -m debezium_course.kafka_broker exec --
 
-.PHONY: help venv node html mdx livemdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast bench bench-live clean
+.PHONY: help venv node html mdx livemdx doctest cdc-fixtures lesson-figures gettext intl-update intl-check livehtml test test-fast coverage import-mdx bench bench-live clean
 
 help:
 	@echo "make mdx       write MDX lessons (MDX_OUT=path to publish into an Astro site)"
@@ -30,6 +30,7 @@ help:
 	@echo "make test-fast the mdx builder's own tests (no broker, no Astro, no browser)"
 	@echo "make livemdx   rewrite the MDX of each lesson on save (MDX_OUT=the site's content folder)"
 	@echo "make livehtml  preview with rebuild and reload on save"
+	@echo "make coverage  per lesson: code blocks the doctests run vs. only shown (COVERAGE_ARGS=--fail-under N)"
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events and their variants (VARIANT=name: one)"
 	@echo "make lesson-figures  redraw lesson figures from their doctests"
@@ -62,6 +63,11 @@ mdx: venv node
 # tools/sphinx_astro_mdx/live.py). Run `astro dev` in the site beside it.
 livemdx: venv node
 	SPHINX_LANGUAGE=$(LANGUAGE) $(PY) -m sphinx_astro_mdx.live -c . -d $(BUILDDIR)/doctrees/livemdx/$(LANGUAGE) --watch locale $(SOURCEDIR) $(MDX_OUT)
+
+# How many of each lesson's code blocks the doctests run; nothing is
+# executed, so no broker (COVERAGE_ARGS=--fail-under 90 to enforce a floor).
+coverage: venv
+	$(PY) -m debezium_course.coverage -c . $(COVERAGE_ARGS) $(SOURCEDIR)
 
 doctest: venv
 	$(WITH_KAFKA) $(SPHINX) -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest/$(LANGUAGE) -d $(BUILDDIR)/doctrees/$@/$(LANGUAGE)

@@ -19,7 +19,7 @@ TESTS = Path(__file__).resolve().parent
 # lessons' own Python); every other module builds MDX, and the builder
 # writes MDX with Node.
 NODE_FREE_MODULES = frozenset(
-    {"test_cdc_fixtures", "test_cdc_fixtures_variants", "test_kafka_broker", "test_lesson_eos", "test_lesson_event_variants", "test_lesson_outage"}
+    {"test_cdc_fixtures", "test_cdc_fixtures_variants", "test_coverage", "test_kafka_broker", "test_lesson_eos", "test_lesson_event_variants", "test_lesson_outage"}
 )
 
 
