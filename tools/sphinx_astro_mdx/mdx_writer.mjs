@@ -28,18 +28,11 @@
 import { createInterface } from 'node:readline';
 import { toMarkdown } from 'mdast-util-to-markdown';
 import { fromMarkdown } from 'mdast-util-from-markdown';
-import { mdxFromMarkdown, mdxToMarkdown } from 'mdast-util-mdx';
-import { mdxjs } from 'micromark-extension-mdxjs';
-import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
-import { frontmatterFromMarkdown, frontmatterToMarkdown } from 'mdast-util-frontmatter';
-import { frontmatter } from 'micromark-extension-frontmatter';
+import { mdxToMarkdown } from 'mdast-util-mdx';
+import { gfmToMarkdown } from 'mdast-util-gfm';
+import { frontmatterToMarkdown } from 'mdast-util-frontmatter';
 import { gfmAutolinkLiteralFromMarkdown } from 'mdast-util-gfm-autolink-literal';
-
-const PARSE_OPTIONS = {
-  extensions: [mdxjs(), gfm(), frontmatter(['yaml'])],
-  mdastExtensions: [mdxFromMarkdown(), gfmFromMarkdown(), frontmatterFromMarkdown(['yaml'])],
-};
+import { PARSE_OPTIONS } from './mdx_syntax.mjs';
 
 const WRITE_OPTIONS = {
   extensions: [gfmToMarkdown({ tablePipeAlign: false }), mdxToMarkdown(), frontmatterToMarkdown(['yaml'])],

@@ -1,7 +1,8 @@
 """Where the Node scripts of the builder run, so that Node finds their packages.
 
-The builder's Node scripts (``mdx_writer.mjs``, ``diagram_renderer.mjs``
-and ``chromium.mjs`` beside this file) import packages such as
+The builder's Node scripts (``mdx_writer.mjs``, ``mdx_importer.mjs``,
+``diagram_renderer.mjs`` and ``chromium.mjs`` beside this file, and the
+``mdx_syntax.mjs`` they share) import packages such as
 ``mdast-util-to-markdown`` by name, and Node looks for those in the
 ``node_modules`` folders above the script.  In a checkout, or an editable
 install, the project's ``node_modules`` is above them.  Installed into a
@@ -24,7 +25,7 @@ from pathlib import Path
 from sphinx.errors import ConfigError
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("mdx_writer.mjs", "diagram_renderer.mjs", "chromium.mjs")
+SCRIPTS = ("mdx_syntax.mjs", "mdx_writer.mjs", "mdx_importer.mjs", "diagram_renderer.mjs", "chromium.mjs")
 CACHE = Path(".cache", "sphinx-astro-mdx")
 
 _node_modules: Path | None = None

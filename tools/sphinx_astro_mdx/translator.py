@@ -42,6 +42,7 @@ PHRASING = frozenset(
 # URL schemes a link on the site may have; relative paths and anchors have none.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+ALIGNMENTS = {"text-left": "left", "text-center": "center", "text-right": "right"}
 # The class that asks for a callout without a title (the site's component
 # then shows its own label): what an imported titleless callout becomes.
 UNTITLED_CLASS = "untitled"
@@ -604,7 +605,9 @@ class MdxTranslator(SphinxTranslator):
 
     def _pipe_table(self, node, rows, header_rows: int) -> None:
         width = len(rows[0])
-        table = self.enter(self.new("table", node, align=[None] * width))
+        # MyST marks a column's alignment (:-: in the source) on each cell.
+        align = [next((ALIGNMENTS[name] for name in entry["classes"] if name in ALIGNMENTS), None) for entry in rows[0]]
+        table = self.enter(self.new("table", node, align=align))
         if not header_rows:
             # GFM needs exactly one header row; a table without one gets an empty header.
             table["children"].append({"type": "tableRow", "children": [{"type": "tableCell", "children": []} for _ in range(width)]})

@@ -1,0 +1,423 @@
+#!/usr/bin/env node
+// The Node side of the MDX → MyST importer (sphinx_astro_mdx.importer).
+//
+// One JSON request on stdin, one JSON answer on stdout:
+//   {"convert": [{"name", "text"}], "site": {...}}
+//       → {"lessons": [{"name", "myst", "report"} | {"name", "error"}]}
+//     Reads each hand-written lesson with the site's own MDX syntax and
+//     writes it as MyST with mdast-util-to-markdown (CommonMark + GFM, which
+//     MyST reads), plus the MyST the builder turns back into the site's
+//     components: admonitions for callouts, ```mermaid for diagrams, and
+//     ```{raw} mdx blocks that keep every other piece of MDX byte for byte.
+//   {"compare": [{"name", "original", "written"}], "base": "/site-base"}
+//       → {"lessons": [{"name", "differences": [...]}]}
+//     Renders both versions of a lesson with @mdx-js/mdx and React, every
+//     component a stub that shows its name and props, and compares what a
+//     reader gets: the visible text, the components with their props, and
+//     the elements that carry meaning (headings, lists, links, code…).
+
+import { readFileSync } from 'node:fs';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { toMarkdown } from 'mdast-util-to-markdown';
+import { gfmToMarkdown } from 'mdast-util-gfm';
+import { frontmatterToMarkdown } from 'mdast-util-frontmatter';
+import { PARSE_OPTIONS } from './mdx_syntax.mjs';
+
+// ----------------------------------------------------------------------
+// reading a hand-written lesson
+
+/** The lesson's tree, and what had to be repaired to read it: a `<` that
+ * does not start a tag (`<1ms`) is what its author meant, the character. */
+function parseLenient(text) {
+  const repairs = [];
+  for (;;) {
+    try {
+      return { tree: fromMarkdown(text, PARSE_OPTIONS), text, repairs };
+    } catch (error) {
+      const offset = error.place?.offset ?? error.place?.start?.offset;
+      const opening = offset === undefined ? -1 : text.lastIndexOf('<', offset);
+      if (error.source !== 'micromark-extension-mdx-jsx' || opening < 0 || repairs.length >= 1000) throw error;
+      const line = text.slice(0, opening).split('\n').length;
+      repairs.push({ line, message: `"${text.slice(opening, opening + 6).split('\n')[0]}…" is not a tag: read as the character <` });
+      text = `${text.slice(0, opening)}&lt;${text.slice(opening + 1)}`;
+    }
+  }
+}
+
+/** The expression's single JavaScript value when it is a plain string (a
+ * string literal or a template literal without substitutions), else undefined. */
+function plainString(expression) {
+  const body = expression?.data?.estree?.body ?? [];
+  const only = body.length === 1 && body[0].type === 'ExpressionStatement' ? body[0].expression : null;
+  if (only?.type === 'Literal' && typeof only.value === 'string') return only.value;
+  if (only?.type === 'TemplateLiteral' && only.expressions.length === 0) return only.quasis[0].value.cooked;
+  return undefined;
+}
+
+/** Attributes as name → string (true for a bare attribute), or null if any
+ * is a spread or a value that is not a plain string. */
+function plainAttributes(element) {
+  const attributes = {};
+  for (const attribute of element.attributes) {
+    if (attribute.type !== 'mdxJsxAttribute') return null;
+    const value = attribute.value;
+    if (value === null || value === undefined) attributes[attribute.name] = true;
+    else if (typeof value === 'string') attributes[attribute.name] = value;
+    else {
+      const string = plainString(value);
+      if (string === undefined) return null;
+      attributes[attribute.name] = string;
+    }
+  }
+  return attributes;
+}
+
+class Converter {
+  constructor(name, text, site) {
+    this.name = name;
+    this.text = text;
+    this.site = site;
+    this.report = { raw: [], code: 0, repairs: [], notes: [], siteLinks: 0 };
+  }
+
+  line(node) {
+    return node.position?.start.line ?? null;
+  }
+
+  /** The node's source, exactly; continuation lines lose the indentation
+   * or blockquote markers of the containers it sat in (the MyST container
+   * around the raw block gives them back). */
+  source(node) {
+    const { start, end } = node.position;
+    const lines = this.text.slice(start.offset, end.offset).split('\n');
+    const prefix = this.text.slice(start.offset - (start.column - 1), start.offset);
+    return lines.map((line, index) => (index && line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('\n');
+  }
+
+  raw(node, what) {
+    this.report.raw.push({ line: this.line(node), what });
+    return { type: 'mystDirective', name: 'raw', argument: 'mdx', value: this.source(node) };
+  }
+
+  convertRoot(tree) {
+    const children = this.flow(tree.children);
+    const hasTitleHeading = children.some((child) => child.type === 'heading' && child.depth === 1);
+    // After the front matter and the imports kept as raw MDX.
+    let position = 0;
+    while (children[position]?.type === 'yaml' || (children[position]?.name === 'raw' && /^(import|export)\s/.test(children[position].value))) position++;
+    if (!hasTitleHeading && this.site.title) {
+      // The site shows the title from the front matter; here it is the
+      // document's first heading (the builder leaves it out again), and the
+      // lesson's ## headings stay its sections.
+      children.splice(position, 0, { type: 'heading', depth: 1, children: [{ type: 'text', value: this.site.title }] });
+    }
+    return { type: 'root', children };
+  }
+
+  flow(nodes) {
+    return nodes.flatMap((node) => this.block(node));
+  }
+
+  block(node) {
+    switch (node.type) {
+      case 'mdxjsEsm':
+        return this.esm(node);
+      case 'mdxJsxFlowElement':
+        return this.element(node);
+      case 'mdxFlowExpression':
+        return [this.raw(node, plainString(node) === undefined ? 'an MDX expression or comment' : 'a string expression')];
+      case 'paragraph':
+      case 'heading':
+      case 'tableCell':
+        return [this.phrasingParent(node)];
+      case 'code':
+        return [this.code(node)];
+      case 'html':
+        return [this.raw(node, 'HTML')];
+      default:
+        if (node.children) return [{ ...node, children: node.type === 'table' || node.type === 'tableRow' ? node.children.flatMap((child) => this.block(child)) : this.flow(node.children) }];
+        return [node];
+    }
+  }
+
+  esm(node) {
+    // Imports of the components the builder writes itself go (it imports
+    // them again where a lesson uses them); any other statement stays as
+    // its author wrote it.
+    const body = node.data?.estree?.body ?? [];
+    const provided = new Set(this.site.builderComponents);
+    const isProvided = (statement) =>
+      statement.type === 'ImportDeclaration' && statement.specifiers.length > 0 && statement.specifiers.every((specifier) => provided.has(specifier.local.name));
+    if (!body.some(isProvided)) return [this.raw(node, 'an import or export')];
+    const kept = body.filter((statement) => !isProvided(statement));
+    if (kept.length === 0) return [];
+    const value = kept.map((statement) => this.text.slice(statement.start, statement.end)).join('\n');
+    this.report.raw.push({ line: this.line(node), what: 'an import or export' });
+    return [{ type: 'mystDirective', name: 'raw', argument: 'mdx', value }];
+  }
+
+  element(node) {
+    const attributes = plainAttributes(node);
+    const callout = this.site.callout;
+    if (callout && node.name === callout.name && attributes && this.calloutKind(attributes) !== undefined) {
+      return [this.callout(node, attributes)];
+    }
+    const mermaid = this.site.mermaid;
+    if (mermaid && node.name === mermaid.name && attributes && typeof attributes.chart === 'string') {
+      const others = Object.keys(attributes).filter((name) => name !== 'chart' && !name.startsWith('client:'));
+      if (others.length === 0 && node.children.length === 0) {
+        return [{ type: 'code', lang: 'mermaid', meta: null, value: attributes.chart.replace(/^\n+|\s+$/g, '') }];
+      }
+    }
+    return [this.raw(node, `<${node.name ?? ''}>`)];
+  }
+
+  calloutKind(attributes) {
+    const extra = Object.keys(attributes).filter((name) => name !== 'type' && name !== 'title');
+    if (extra.length || typeof attributes.type !== 'string') return undefined;
+    return this.site.callout.kinds[attributes.type];
+  }
+
+  callout(node, attributes) {
+    const kind = this.site.callout.kinds[attributes.type];
+    const children = this.flow(node.children);
+    if (typeof attributes.title === 'string') {
+      return { type: 'mystDirective', name: 'admonition', argument: attributes.title.replace(/\s+/g, ' ').trim(), options: [['class', attributes.type]], children };
+    }
+    return { type: 'mystDirective', name: kind, argument: '', options: [['class', this.site.untitledClass]], children };
+  }
+
+  code(node) {
+    this.report.code += 1;
+    if (node.meta) this.report.notes.push({ line: this.line(node), message: `the code fence's "${node.meta}" after the language is not kept` });
+    const lang = node.lang ?? null;
+    if (lang && (this.site.fenceDirectives.includes(lang) || lang.startsWith('{'))) {
+      // A fence MyST would read as a directive (```mermaid is a diagram here):
+      // a code block says it is code.
+      return { type: 'mystDirective', name: 'code-block', argument: lang, value: node.value };
+    }
+    return { type: 'code', lang, meta: null, value: node.value };
+  }
+
+  /** A paragraph, heading or table cell: inline JSX or expressions (other
+   * than a plain string) keep the whole block as raw MDX. */
+  phrasingParent(node) {
+    let jsx = null;
+    const children = [];
+    const walk = (child) => {
+      if (child.type === 'mdxJsxTextElement') jsx ??= `<${child.name ?? ''}>`;
+      else if (child.type === 'mdxTextExpression') {
+        const string = plainString(child);
+        if (string === undefined) jsx ??= 'an inline MDX expression';
+        return { type: 'text', value: string ?? '' };
+      } else if (child.type === 'link') {
+        if (child.url.startsWith('/')) this.report.siteLinks += 1;
+      } else if (child.type === 'delete') jsx ??= 'strikethrough';
+      if (child.children) return { ...child, children: child.children.map(walk) };
+      return child;
+    };
+    for (const child of node.children) children.push(walk(child));
+    if (jsx && node.type !== 'tableCell') return this.raw(node, `${node.type} with ${jsx}`);
+    if (jsx) {
+      this.report.notes.push({ line: this.line(node), message: `a table cell with ${jsx} is written as its text` });
+    }
+    return { ...node, children };
+  }
+}
+
+// ----------------------------------------------------------------------
+// writing MyST
+
+function longestRun(value, character) {
+  let longest = 0;
+  for (const run of value.match(new RegExp(`${character === '`' ? '`' : ':'}+`, 'g')) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/** ```{name} argument / :::{name} argument, options, body, close. A body of
+ * Markdown takes a colon fence longer than any inside it. */
+function mystDirective(node, _, state, info) {
+  const options = (node.options ?? []).map(([name, value]) => `:${name}: ${value}`);
+  const argument = node.argument ? ` ${state.safe(node.argument, { before: ' ', after: '\n', encode: [] })}` : '';
+  if (node.children) {
+    const exit = state.enter('mystDirective');
+    const body = state.containerFlow(node, state.createTracker(info).current());
+    exit();
+    const fence = ':'.repeat(Math.max(3, longestRun(body, ':') + 1));
+    return [`${fence}{${node.name}}${argument}`, ...options, body, fence].filter((part) => part !== '').join('\n');
+  }
+  const fence = '`'.repeat(Math.max(3, longestRun(node.value, '`') + 1));
+  return [`${fence}{${node.name}}${argument}`, ...options, node.value, fence].join('\n');
+}
+
+const MYST_OPTIONS = {
+  extensions: [gfmToMarkdown({ tablePipeAlign: false }), frontmatterToMarkdown(['yaml'])],
+  bullet: '-',
+  emphasis: '*',
+  strong: '*',
+  fence: '`',
+  rule: '-',
+  listItemIndent: 'one',
+  handlers: { mystDirective },
+  unsafe: [
+    // What MyST reads beyond CommonMark, kept text: a colon fence or a
+    // definition (`:` at a line start), a comment (`%`), a target
+    // (`(name)=`), a block break (`+++`), a role ({name} before a code span).
+    { character: ':', atBreak: true },
+    { character: '%', atBreak: true },
+    { character: '(', atBreak: true },
+    { character: '+', atBreak: true, after: '\\+\\+' },
+    { character: '}', after: '`' },
+  ],
+};
+
+function convert({ name, text }, site) {
+  let parsed;
+  try {
+    parsed = parseLenient(text);
+  } catch (error) {
+    const line = error.place?.line ?? error.place?.start?.line ?? error.line ?? null;
+    return { name, error: { line, message: `not valid MDX: ${error.reason ?? error.message}` } };
+  }
+  const converter = new Converter(name, parsed.text, site);
+  converter.report.repairs = parsed.repairs;
+  const myst = toMarkdown(converter.convertRoot(parsed.tree), MYST_OPTIONS);
+  return { name, myst, read: parsed.text, report: converter.report };
+}
+
+// ----------------------------------------------------------------------
+// comparing what a reader gets
+
+async function renderer() {
+  const [{ evaluate }, runtime, { renderToStaticMarkup }, React, remarkGfm] = await Promise.all([
+    import('@mdx-js/mdx'),
+    import('react/jsx-runtime'),
+    import('react-dom/server'),
+    import('react'),
+    import('remark-gfm'),
+  ]);
+  return async function render(text) {
+    const body = text.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const names = new Set();
+    // ESM cannot run here (components are .tsx files of the site): imports
+    // go, and every capitalised JSX name becomes a stub.
+    const dropEsm = () => (tree) => {
+      const visit = (node) => {
+        if (node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') {
+          if (node.name && /^[A-Z]/.test(node.name)) names.add(node.name);
+        }
+        if (!node.children) return;
+        node.children = node.children.filter((child) => child.type !== 'mdxjsEsm');
+        node.children.forEach(visit);
+      };
+      visit(tree);
+    };
+    const stub = (name) => (props) => {
+      const { children, ...rest } = props;
+      return React.createElement('mdx-component', { 'data-name': name, 'data-props': stableJson(rest) }, children);
+    };
+    const { default: Content } = await evaluate(body, { ...runtime, remarkPlugins: [remarkGfm.default, dropEsm] });
+    // Known once the plugin has seen the tree.
+    const components = Object.fromEntries([...names].map((name) => [name, stub(name)]));
+    return renderToStaticMarkup(React.createElement(Content, { components }));
+  };
+}
+
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+  if (typeof value === 'function') return '"<function>"';
+  return JSON.stringify(value ?? null);
+}
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: '\u00a0' };
+function decode(text) {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, entity) => {
+    if (entity[0] === '#') return String.fromCodePoint(entity[1].toLowerCase() === 'x' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10));
+    return ENTITIES[entity] ?? whole;
+  });
+}
+
+// Elements whose presence or attributes a reader notices (paragraphs are
+// left out: a loose list puts its items' text in <p>, a tight one does not).
+const MEANINGFUL = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'table', 'th', 'td', 'pre', 'code', 'a', 'img', 'input', 'blockquote', 'strong', 'em', 'hr', 'details', 'summary', 'del', 'sub', 'sup', 'mdx-component', 'svg']);
+const KEPT_ATTRIBUTES = new Set(['href', 'src', 'alt', 'checked', 'class', 'start', 'data-name', 'data-props', 'align', 'style']);
+
+/** What a reader gets from a rendered page: its text and its meaningful elements. */
+function reading(html, base) {
+  const elements = [];
+  for (const match of html.matchAll(/<([a-z][a-z0-9-]*)((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*\/?>/g)) {
+    const [, tag, rawAttributes] = match;
+    if (!MEANINGFUL.has(tag)) continue;
+    const attributes = [];
+    for (const [, name, value] of rawAttributes.matchAll(/\s+([^\s=>]+)(?:="([^"]*)")?/g)) {
+      if (!KEPT_ATTRIBUTES.has(name)) continue;
+      let shown = decode(value ?? '');
+      if (name === 'href') shown = siteHref(shown, base);
+      attributes.push(`${name}=${shown}`);
+    }
+    elements.push(attributes.length ? `<${tag} ${attributes.join(' ')}>` : `<${tag}>`);
+  }
+  const text = decode(html.replace(/<[^>]*>/g, ' ')).replace(/[ \t\r\n]+/g, ' ').trim();
+  return { elements, text };
+}
+
+/** A site path without the base and a final slash: a link written with or
+ * without them leads to the same page. */
+function siteHref(href, base) {
+  let path = href;
+  try {
+    path = decodeURI(href);
+  } catch {}
+  if (base && (path === base || path.startsWith(`${base}/`))) path = path.slice(base.length) || '/';
+  return path.replace(/\/(?=#|$)/, '') || '/';
+}
+
+function firstDifference(label, want, got) {
+  const length = Math.min(want.length, got.length);
+  let index = 0;
+  while (index < length && want[index] === got[index]) index++;
+  if (index === length && want.length === got.length) return null;
+  const around = (list) =>
+    Array.isArray(list) ? JSON.stringify(list.slice(Math.max(0, index - 1), index + 2)) : JSON.stringify(list.slice(Math.max(0, index - 30), index + 50));
+  return `${label} differ: the original has ${around(want)}, the lesson written from MyST has ${around(got)}`;
+}
+
+async function compare(pairs, base) {
+  const render = await renderer();
+  const lessons = [];
+  for (const { name, original, written } of pairs) {
+    const differences = [];
+    let before, after;
+    try {
+      before = reading(await render(original), base);
+    } catch (error) {
+      lessons.push({ name, differences: [`the original does not render: ${error.message}`] });
+      continue;
+    }
+    try {
+      after = reading(await render(written), base);
+    } catch (error) {
+      lessons.push({ name, differences: [`the written lesson does not render: ${error.message}`] });
+      continue;
+    }
+    const components = (reading) => reading.elements.filter((element) => element.startsWith('<mdx-component'));
+    for (const difference of [
+      firstDifference('the texts', before.text, after.text),
+      firstDifference('the components', components(before), components(after)),
+      firstDifference('the elements', before.elements, after.elements),
+    ]) {
+      if (difference) differences.push(difference);
+    }
+    lessons.push({ name, differences });
+  }
+  return lessons;
+}
+
+// ----------------------------------------------------------------------
+
+const request = JSON.parse(readFileSync(0, 'utf8'));
+let result;
+if (request.convert) result = { lessons: request.convert.map((lesson) => convert(lesson, { ...request.site, title: lesson.title })) };
+else result = { lessons: await compare(request.compare, request.base ?? '') };
+process.stdout.write(JSON.stringify(result));
