@@ -30,6 +30,7 @@ help:
 	@echo "make test-fast the mdx builder's own tests (no broker, no Astro, no browser)"
 	@echo "make livemdx   rewrite the MDX of each lesson on save (MDX_OUT=the site's content folder)"
 	@echo "make livehtml  preview with rebuild and reload on save"
+	@echo "make import-mdx SRC=<site>/src/content/course [LESSONS=glob] [FORCE=1] [ACCEPT=1]   hand-written MDX lessons → MyST in docs/, round trip checked"
 	@echo "make coverage  per lesson: code blocks the doctests run vs. only shown (COVERAGE_ARGS=--fail-under N)"
 	@echo "make gettext / intl-update / intl-check   translation catalogs (LANGUAGES=en)"
 	@echo "make cdc-fixtures  recapture the Debezium events and their variants (VARIANT=name: one)"
@@ -63,6 +64,16 @@ mdx: venv node
 # tools/sphinx_astro_mdx/live.py). Run `astro dev` in the site beside it.
 livemdx: venv node
 	SPHINX_LANGUAGE=$(LANGUAGE) $(PY) -m sphinx_astro_mdx.live -c . -d $(BUILDDIR)/doctrees/livemdx/$(LANGUAGE) --watch locale $(SOURCEDIR) $(MDX_OUT)
+
+# Hand-written MDX lessons of the site → MyST lessons here, each checked by
+# a round trip (see tools/sphinx_astro_mdx/importer.py).  Existing lessons are
+# kept unless FORCE=1; a lesson that reads differently after the round trip
+# fails the import unless ACCEPT=1.
+SRC     ?=
+LESSONS ?=
+import-mdx: venv node
+	@test -n "$(SRC)" || { echo "make import-mdx SRC=<the site's content folder, e.g. ../course-site/src/content/course>"; exit 2; }
+	$(PY) -m sphinx_astro_mdx.importer -c . $(if $(LESSONS),--lessons '$(LESSONS)') $(if $(FORCE),--force) $(if $(ACCEPT),--accept-differences) $(SRC) $(SOURCEDIR)
 
 # How many of each lesson's code blocks the doctests run; nothing is
 # executed, so no broker (COVERAGE_ARGS=--fail-under 90 to enforce a floor).

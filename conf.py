@@ -36,6 +36,8 @@ exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
 # tasklist: `- [ ] item` check lists, as GFM has them on the site;
 # linkify: a bare URL is a link, in the preview as on the site (GFM).
 myst_enable_extensions = ["colon_fence", "deflist", "tasklist", "linkify"]
+# Only URLs with a scheme or www., as GFM links them (not "example.com").
+myst_linkify_fuzzy_links = False
 # A plain ```mermaid fence is a diagram, not a code sample.
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3

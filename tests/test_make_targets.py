@@ -30,6 +30,8 @@ RUN_BY = {
     "gettext": ("tests/test_make_targets.py", 'make("gettext",'),
     "intl-check": ("tests/test_make_targets.py", 'make("intl-check")'),
     "clean": ("tests/test_make_targets.py", 'make("clean",'),
+    "coverage": ("tests/test_make_targets.py", 'make("coverage")'),
+    "import-mdx": ("tests/test_import_mdx.py", '["make", "--no-print-directory", "import-mdx",'),
 }
 # target -> why only a dry run, and where its recipe's command runs for real
 DRY_ONLY = {
@@ -74,6 +76,13 @@ def test_dry_run_commands_are_runnable_as_printed(target, tmp_path):
         # The program exists, after any leading VAR=value assignments.
         program = next(word for word in words if "=" not in word)
         assert shutil.which(program) or Path(ROOT, program).exists(), command
+
+
+def test_make_coverage_lists_the_course_lessons():
+    result = make("coverage")
+    assert result.returncode == 0, result.stderr
+    assert "05-module-5/01-advanced-python-consumer" in result.stdout
+    assert re.search(r"^total +\d+ +\d+ +\(\d+ % executed\)$", result.stdout, re.MULTILINE), result.stdout
 
 
 def test_make_gettext_writes_catalog_templates(tmp_path):

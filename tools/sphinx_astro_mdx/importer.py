@@ -172,6 +172,14 @@ def project(srcdir: Path, confdir: Path, work: Path, warnings: io.StringIO) -> S
     )
 
 
+def render_differences(pairs: list[dict], base: str) -> dict[str, list[str]]:
+    """For each ``{"name", "original", "written"}``: how what a reader gets
+    from ``written`` differs from ``original`` (empty: the same)."""
+    if not pairs:
+        return {}
+    return {answer["name"]: answer["differences"] for answer in run_node({"compare": pairs, "base": base})["lessons"]}
+
+
 def compare(lessons: list[Lesson], outdir: Path, base: str) -> None:
     pairs = []
     for lesson in lessons:
@@ -183,14 +191,13 @@ def compare(lessons: list[Lesson], outdir: Path, base: str) -> None:
             lesson.outcome = "round trip: the builder did not write it (see its warnings above)"
             continue
         pairs.append({"name": lesson.docname, "original": lesson.read, "written": written.read_text(encoding="utf-8")})
-    answers = {answer["name"]: answer for answer in run_node({"compare": pairs, "base": base})["lessons"]} if pairs else {}
+    differences = render_differences(pairs, base)
     for lesson in lessons:
-        answer = answers.get(lesson.docname)
-        if answer is None:
+        if lesson.docname not in differences:
             continue
-        if answer["differences"]:
+        if differences[lesson.docname]:
             lesson.failed = True
-            lesson.outcome = "round trip: DIFFERENT\n" + "\n".join(f"  {difference}" for difference in answer["differences"])
+            lesson.outcome = "round trip: DIFFERENT\n" + "\n".join(f"  {difference}" for difference in differences[lesson.docname])
         else:
             lesson.outcome = "round trip: identical text, components and elements"
 

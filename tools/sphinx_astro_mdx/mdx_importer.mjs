@@ -77,7 +77,7 @@ class Converter {
     this.name = name;
     this.text = text;
     this.site = site;
-    this.report = { raw: [], code: 0, repairs: [], notes: [], siteLinks: 0 };
+    this.report = { raw: [], code: 0, repairs: [], notes: [] };
   }
 
   line(node) {
@@ -127,16 +127,39 @@ class Converter {
       case 'mdxFlowExpression':
         return [this.raw(node, plainString(node) === undefined ? 'an MDX expression or comment' : 'a string expression')];
       case 'paragraph':
-      case 'heading':
-      case 'tableCell':
-        return [this.phrasingParent(node)];
+      case 'heading': {
+        const { converted, jsx } = this.phrasing(node);
+        return [jsx ? this.raw(node, `${node.type} with ${jsx}`) : converted];
+      }
+      case 'table': {
+        // A cell cannot hold a raw block: a table with MDX in a cell stays MDX.
+        let jsx = null;
+        const rows = node.children.map((row) => ({
+          ...row,
+          children: row.children.map((cell) => {
+            const phrased = this.phrasing(cell);
+            jsx ??= phrased.jsx;
+            return phrased.converted;
+          }),
+        }));
+        return [jsx ? this.raw(node, `table with ${jsx}`) : { ...node, children: rows }];
+      }
+      case 'list': {
+        // Raw MDX in an item would make a tight list loose (and a check
+        // list item without a paragraph loses its box): such a list stays
+        // MDX as a whole.
+        const before = this.report.raw.length;
+        const list = { ...node, children: this.flow(node.children) };
+        if (this.report.raw.length === before) return [list];
+        this.report.raw.splice(before);
+        return [this.raw(node, 'list with MDX in an item')];
+      }
       case 'code':
         return [this.code(node)];
       case 'html':
         return [this.raw(node, 'HTML')];
       default:
-        if (node.children) return [{ ...node, children: node.type === 'table' || node.type === 'tableRow' ? node.children.flatMap((child) => this.block(child)) : this.flow(node.children) }];
-        return [node];
+        return node.children ? [{ ...node, children: this.flow(node.children) }] : [node];
     }
   }
 
@@ -182,7 +205,7 @@ class Converter {
     const kind = this.site.callout.kinds[attributes.type];
     const children = this.flow(node.children);
     if (typeof attributes.title === 'string') {
-      return { type: 'mystDirective', name: 'admonition', argument: attributes.title.replace(/\s+/g, ' ').trim(), options: [['class', attributes.type]], children };
+      return { type: 'mystDirective', name: 'admonition', argument: attributes.title.replace(/[\r\n]+/g, ' '), options: [['class', attributes.type]], children };
     }
     return { type: 'mystDirective', name: kind, argument: '', options: [['class', this.site.untitledClass]], children };
   }
@@ -199,29 +222,21 @@ class Converter {
     return { type: 'code', lang, meta: null, value: node.value };
   }
 
-  /** A paragraph, heading or table cell: inline JSX or expressions (other
-   * than a plain string) keep the whole block as raw MDX. */
-  phrasingParent(node) {
+  /** The inline content of a paragraph, heading or table cell, and the
+   * first piece of MDX in it that has no MyST form (inline JSX, an
+   * expression other than a plain string), if any. */
+  phrasing(node) {
     let jsx = null;
-    const children = [];
     const walk = (child) => {
       if (child.type === 'mdxJsxTextElement') jsx ??= `<${child.name ?? ''}>`;
       else if (child.type === 'mdxTextExpression') {
         const string = plainString(child);
         if (string === undefined) jsx ??= 'an inline MDX expression';
         return { type: 'text', value: string ?? '' };
-      } else if (child.type === 'link') {
-        if (child.url.startsWith('/')) this.report.siteLinks += 1;
       } else if (child.type === 'delete') jsx ??= 'strikethrough';
-      if (child.children) return { ...child, children: child.children.map(walk) };
-      return child;
+      return child.children ? { ...child, children: child.children.map(walk) } : child;
     };
-    for (const child of node.children) children.push(walk(child));
-    if (jsx && node.type !== 'tableCell') return this.raw(node, `${node.type} with ${jsx}`);
-    if (jsx) {
-      this.report.notes.push({ line: this.line(node), message: `a table cell with ${jsx} is written as its text` });
-    }
-    return { ...node, children };
+    return { converted: { ...node, children: node.children.map(walk) }, jsx };
   }
 }
 
@@ -238,7 +253,17 @@ function longestRun(value, character) {
  * Markdown takes a colon fence longer than any inside it. */
 function mystDirective(node, _, state, info) {
   const options = (node.options ?? []).map(([name, value]) => `:${name}: ${value}`);
-  const argument = node.argument ? ` ${state.safe(node.argument, { before: ' ', after: '\n', encode: [] })}` : '';
+  // The argument (an admonition's title) is inline Markdown to MyST: it is
+  // escaped as the text of a paragraph is.
+  let argument = '';
+  if (node.argument && node.children) {
+    const exit = state.enter('phrasing');
+    const title = { type: 'paragraph', children: [{ type: 'text', value: node.argument }] };
+    argument = ` ${state.containerPhrasing(title, { before: ' ', after: '\n', now: { line: 1, column: 1 }, lineShift: 0 })}`;
+    exit();
+  } else if (node.argument) {
+    argument = ` ${node.argument}`;
+  }
   if (node.children) {
     const exit = state.enter('mystDirective');
     const body = state.containerFlow(node, state.createTracker(info).current());
@@ -247,7 +272,10 @@ function mystDirective(node, _, state, info) {
     return [`${fence}{${node.name}}${argument}`, ...options, body, fence].filter((part) => part !== '').join('\n');
   }
   const fence = '`'.repeat(Math.max(3, longestRun(node.value, '`') + 1));
-  return [`${fence}{${node.name}}${argument}`, ...options, node.value, fence].join('\n');
+  // MyST reads leading `:name:` or `---` lines as options: a blank line
+  // first (which MyST drops) keeps them content.
+  const value = /^(:|---|\n)/.test(node.value) ? `\n${node.value}` : node.value;
+  return [`${fence}{${node.name}}${argument}`, ...options, value, fence].join('\n');
 }
 
 const MYST_OPTIONS = {

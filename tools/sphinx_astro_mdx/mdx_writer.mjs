@@ -26,7 +26,7 @@
 // reported at the nearest such line.
 
 import { createInterface } from 'node:readline';
-import { toMarkdown } from 'mdast-util-to-markdown';
+import { defaultHandlers, toMarkdown } from 'mdast-util-to-markdown';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { mdxToMarkdown } from 'mdast-util-mdx';
 import { gfmToMarkdown } from 'mdast-util-gfm';
@@ -42,7 +42,7 @@ const WRITE_OPTIONS = {
   fence: '`',
   rule: '-',
   listItemIndent: 'one',
-  handlers: { mdxRaw: (node) => node.value },
+  handlers: { mdxRaw: (node) => node.value, list: listBesideRaw },
   unsafe: [
     // MDX reads a line that starts with `import ` or `export ` as an ES
     // module: the serializer does not know that, so the first letter of
@@ -93,6 +93,34 @@ function parseRaw(node) {
   return { ...node, value: node.value.replace(/\n+$/, ''), nodes: tree.children };
 }
 
+/** The marker a list parsed from raw MDX is written with (`-`, `*`, `+`,
+ * or `.`/`)` after an ordered list's number). */
+function listMarker(raw, list) {
+  const match = /^(?:\d+([.)])|([-*+]))/.exec(raw.value.slice(list.position.start.offset));
+  return match ? (match[1] ?? match[2]) : null;
+}
+
+/** A list next to raw MDX that ends (or starts) with a list of the same
+ * kind: Markdown would read the two as one list unless their markers
+ * differ; the list records the raw list's marker, and the list handler
+ * then takes the other one, as it does between two lists of its own. */
+function markListsBesideRawLists(children) {
+  children.forEach((child, index) => {
+    if (child.type !== 'list') return;
+    const sameKind = (node) => node?.type === 'list' && Boolean(node.ordered) === Boolean(child.ordered);
+    const before = children[index - 1];
+    const after = children[index + 1];
+    if (before?.type === 'mdxRaw' && sameKind(before.nodes.at(-1))) child.data = { ...child.data, rawMarker: listMarker(before, before.nodes.at(-1)) };
+    else if (after?.type === 'mdxRaw' && sameKind(after.nodes[0])) child.data = { ...child.data, rawMarker: listMarker(after, after.nodes[0]) };
+  });
+}
+
+/** Lists beside a raw list take the other marker (see markListsBesideRawLists). */
+function listBesideRaw(node, parent, state, info) {
+  if (node.data?.rawMarker) state.bulletLastUsed = node.data.rawMarker;
+  return defaultHandlers.list(node, parent, state, info);
+}
+
 // Containers Markdown cannot write without content.
 const EMPTY_UNWRITABLE = new Set(['paragraph', 'emphasis', 'strong']);
 
@@ -125,6 +153,7 @@ function normalise(node, line) {
     children.push(child);
   }
   node.children = children;
+  markListsBesideRawLists(children);
   if (TRIMMED.has(node.type)) trimEdges(node);
   if (node.type === 'list') {
     // Loose (blank lines between items, paragraphs in <p>) as soon as one

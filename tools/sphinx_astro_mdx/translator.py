@@ -42,6 +42,8 @@ PHRASING = frozenset(
 # URL schemes a link on the site may have; relative paths and anchors have none.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# A Markdown (ATX) heading line: up to three spaces, then 1–6 `#`.
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
 ALIGNMENTS = {"text-left": "left", "text-center": "center", "text-right": "right"}
 # The class that asks for a callout without a title (the site's component
 # then shows its own label): what an imported titleless callout becomes.
@@ -83,6 +85,8 @@ class MdxTranslator(SphinxTranslator):
         # container, while more such content may follow.
         self._loose_paragraph: dict | None = None
         self._section_level = 0
+        # Source files' lines, for the level of each heading (path -> lines).
+        self._source_lines: dict[str, list[str]] = {}
         # The check boxes of task list items, written as the items' `checked`.
         self._task_checkboxes: set[nodes.raw] = set()
         matter = builder.env.mdx_front_matter.get(self.docname)
@@ -204,7 +208,8 @@ class MdxTranslator(SphinxTranslator):
     def depart_document(self, node):
         pass
 
-    # A heading keeps the level its section has in the document: under the
+    # A heading keeps its level: the `#`s its author wrote (see
+    # _written_depth), else its section's depth in the document.  Under the
     # page title (which the front matter carries) that is ## and below; a
     # lesson whose first heading is not the title keeps its # headings.
 
@@ -221,7 +226,29 @@ class MdxTranslator(SphinxTranslator):
         if parent is self._title_section:
             # The page title is the front matter's `title`; the site renders it.
             raise nodes.SkipNode
-        self.enter(self.new("heading", node, depth=min(self._section_level, 6)))
+        self.enter(self.new("heading", node, depth=self._written_depth(node) or min(self._section_level, 6)))
+
+    def _written_depth(self, title: nodes.title) -> int | None:
+        """The level the author wrote a Markdown heading at (its `#`s).
+
+        MyST nests sections in the order headings come, so a `###` right
+        under the `#` title becomes a second-level section (with MyST's
+        warning); the page keeps the level the author wrote, as the site's
+        hand-written pages have it.  None for other headings (setext,
+        reStructuredText): their section's depth is their level.
+        """
+        source, line = title.source, get_node_line(title)
+        if not source or not line or not source.endswith(".md"):
+            return None
+        if source not in self._source_lines:
+            try:
+                with open(source, encoding="utf-8") as file:
+                    self._source_lines[source] = file.read().splitlines()
+            except OSError:
+                self._source_lines[source] = []
+        lines = self._source_lines[source]
+        match = _ATX_HEADING.match(lines[line - 1]) if line <= len(lines) else None
+        return len(match.group(1)) if match else None
 
     def depart_title(self, node):
         self.leave()
