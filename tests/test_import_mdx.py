@@ -142,6 +142,7 @@ def test_existing_lessons_are_kept_unless_forced(tmp_path):
     assert not (docs / "01-module-1" / "02-debezium-architecture.md").exists()
     forced = import_mdx(CORPUS, docs, "--lessons", "01-module-1/01-*", "--force", "--accept-differences")
     assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert f"replaces the existing {lesson} (--force)" in forced.stdout
     assert "Change Data Capture" in lesson.read_text(encoding="utf-8")
 
 
@@ -191,3 +192,26 @@ def test_the_comparison_takes_site_links_with_or_without_base_as_the_same():
     original = LESSON + "[урок](/course/01-module-1/02-x#раздел) и <Mermaid chart={`flowchart LR\n  A --> B`} client:visible />\n"
     written = LESSON + "[урок](/debezium-course/course/01-module-1/02-x/#раздел) и <Mermaid chart={`flowchart LR\n  A --> B`} client:visible />\n"
     assert render_differences([{"name": "x", "original": original, "written": written}], BASE) == {"x": []}
+
+
+def test_a_lesson_mdx_cannot_read_is_not_imported_and_fails_even_when_accepting(tmp_path):
+    content = tmp_path / "content" / "01-module-1"
+    content.mkdir(parents=True)
+    (content / "01-broken.mdx").write_text(
+        '---\ntitle: "Сломанный"\ndescription: "d"\norder: 1\ndifficulty: "beginner"\nestimatedTime: 1\ntopics: ["x"]\n---\n\n'
+        "Текст.\n\nВыражение {не закрыто.\n",
+        encoding="utf-8",
+    )
+    docs = new_project(tmp_path)
+    for options in ((), ("--accept-differences",)):
+        result = import_mdx(content.parent, docs, *options)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "01-broken.mdx:12: not valid MDX: Unexpected end of file in expression" in result.stdout
+        assert "0 lesson(s) written" in result.stdout and "1 not imported (not readable as MDX)" in result.stdout
+        assert not (docs / "01-module-1" / "01-broken.md").exists()
+
+
+def test_a_lesson_glob_that_matches_nothing_is_an_error(tmp_path):
+    result = import_mdx(CORPUS, new_project(tmp_path), "--lessons", "03-module-3/*")
+    assert result.returncode == 2
+    assert "matches --lessons '03-module-3/*'" in result.stderr

@@ -68,7 +68,9 @@ class Lesson:
     outcome: str = ""
     lines: list[str] = field(default_factory=list)
     read: str = ""
-    failed: bool = False
+    written: bool = False
+    # Written, and its round trip shows a difference (or it was not built).
+    differs: bool = False
 
 
 def site_description(site: SiteProfile, fence_directives: list[str]) -> dict:
@@ -113,6 +115,7 @@ def title_of(text: str) -> str | None:
 
 
 def find_lessons(content: Path, srcdir: Path, site: SiteProfile, pattern: str | None, suffix: str, force: bool) -> tuple[list[Lesson], list[str]]:
+    """The lessons to import, and a line for each file matched but left."""
     lessons, skipped = [], []
     for path in sorted(content.rglob("*.mdx")):
         docname = path.relative_to(content).with_suffix("").as_posix()
@@ -125,7 +128,10 @@ def find_lessons(content: Path, srcdir: Path, site: SiteProfile, pattern: str | 
         if target.exists() and not force:
             skipped.append(f"{docname}: {target} exists and is kept (--force, or FORCE=1, to overwrite it)")
             continue
-        lessons.append(Lesson(docname, path, target))
+        lesson = Lesson(docname, path, target)
+        if target.exists():
+            lesson.lines.append(f"replaces the existing {target} (--force)")
+        lessons.append(lesson)
     return lessons, skipped
 
 
@@ -137,12 +143,12 @@ def convert(lessons: list[Lesson], site: dict) -> None:
         answer = answers[lesson.docname]
         if "error" in answer:
             error = answer["error"]
-            lesson.failed = True
-            lesson.outcome = f"not imported: {lesson.source}:{error['line']}: {error['message']}"
+            lesson.outcome = f"NOT IMPORTED: {lesson.source}:{error['line']}: {error['message']}"
             continue
         lesson.read = answer["read"]
         lesson.target.parent.mkdir(parents=True, exist_ok=True)
         lesson.target.write_text(answer["myst"], encoding="utf-8")
+        lesson.written = True
         report = answer["report"]
         lesson.lines.append(f"code blocks not yet executed: {report['code']}")
         for raw in report["raw"]:
@@ -184,10 +190,10 @@ def compare(lessons: list[Lesson], outdir: Path, base: str) -> None:
     pairs = []
     for lesson in lessons:
         written = outdir / (lesson.docname + ".mdx")
-        if lesson.failed:
+        if not lesson.written:
             continue
         if not written.is_file():
-            lesson.failed = True
+            lesson.differs = True
             lesson.outcome = "round trip: the builder did not write it (see its warnings above)"
             continue
         pairs.append({"name": lesson.docname, "original": lesson.read, "written": written.read_text(encoding="utf-8")})
@@ -196,7 +202,7 @@ def compare(lessons: list[Lesson], outdir: Path, base: str) -> None:
         if lesson.docname not in differences:
             continue
         if differences[lesson.docname]:
-            lesson.failed = True
+            lesson.differs = True
             lesson.outcome = "round trip: DIFFERENT\n" + "\n".join(f"  {difference}" for difference in differences[lesson.docname])
         else:
             lesson.outcome = "round trip: identical text, components and elements"
@@ -230,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         lessons, skipped = find_lessons(args.content, args.srcdir, site, args.lessons, suffix, args.force)
         for line in skipped:
             print(f"import-mdx: {line}")
+        if not lessons and not skipped:
+            print(f"import-mdx: no .mdx file under {args.content}" + (f" matches --lessons {args.lessons!r}" if args.lessons else ""), file=sys.stderr)
+            return 2
         if not lessons:
             print("import-mdx: no lesson to import")
             return 0
@@ -237,21 +246,31 @@ def main(argv: list[str] | None = None) -> int:
         app.build()
         compare(lessons, Path(app.outdir), site.base)
 
-    differing = 0
     for lesson in lessons:
-        print(f"\n{lesson.docname}: {lesson.source} → {lesson.target}")
+        print(f"\n{lesson.docname}: {lesson.source}" + (f" → {lesson.target}" if lesson.written else ""))
         for line in lesson.lines:
             print(f"  {line}")
+        where = f"{lesson.target.resolve()}:"
         for warning in warnings.getvalue().splitlines():
-            if str(lesson.target) in warning or lesson.target.name in warning:
+            if warning.startswith(where) or warning.startswith(f"{lesson.target.resolve()}: "):
                 print(f"  warning: {warning}")
         print(f"  {lesson.outcome}")
-        differing += lesson.failed
-    print(f"\nimport-mdx: {len(lessons)} lesson(s) written, {len(lessons) - differing} identical after the round trip, {differing} not")
+    written = [lesson for lesson in lessons if lesson.written]
+    differing = sum(lesson.differs for lesson in written)
+    unread = len(lessons) - len(written)
+    print(
+        f"\nimport-mdx: {len(written)} lesson(s) written, {len(written) - differing} identical after the round trip, {differing} not"
+        + (f"; {unread} not imported (not readable as MDX)" if unread else "")
+    )
+    if unread:
+        print("import-mdx: fix the lessons that were not imported at the line given, then run again", file=sys.stderr)
     if differing and not args.accept_differences:
-        print("import-mdx: the lessons are written; fix them or the differences, or accept the differences with --accept-differences", file=sys.stderr)
-        return 1
-    return 0
+        print(
+            "import-mdx: the lessons are written; fix them or the differences, "
+            "or accept the differences with --accept-differences (make import-mdx … ACCEPT=1)",
+            file=sys.stderr,
+        )
+    return 1 if unread or (differing and not args.accept_differences) else 0
 
 
 if __name__ == "__main__":
