@@ -181,6 +181,8 @@ LESSON = "---\ntitle: t\n---\n\n"
         ("- [ ] a\n", "- [x] a\n"),
         ("```sql\nselect 1\n```\n", "```\nselect 1\n```\n"),
         ("| a |\n| - |\n| b |\n", "| a |\n| :-: |\n| b |\n"),
+        # A tight list and the same list loose: paragraphs in the items.
+        ("- a\n  - b\n- c\n", "- a\n\n  - b\n\n- c\n"),
     ],
 )
 def test_the_comparison_sees_what_a_reader_would(original, written):

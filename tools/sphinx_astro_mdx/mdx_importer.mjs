@@ -368,7 +368,7 @@ function decode(text) {
 
 // Elements whose presence or attributes a reader notices (paragraphs are
 // left out: a loose list puts its items' text in <p>, a tight one does not).
-const MEANINGFUL = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'table', 'th', 'td', 'pre', 'code', 'a', 'img', 'input', 'blockquote', 'strong', 'em', 'hr', 'details', 'summary', 'del', 'sub', 'sup', 'mdx-component', 'svg']);
+const MEANINGFUL = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'table', 'th', 'td', 'pre', 'code', 'a', 'img', 'input', 'blockquote', 'strong', 'em', 'hr', 'details', 'summary', 'del', 'sub', 'sup', 'mdx-component', 'svg']);
 const KEPT_ATTRIBUTES = new Set(['href', 'src', 'alt', 'checked', 'class', 'start', 'data-name', 'data-props', 'align', 'style']);
 
 /** What a reader gets from a rendered page: its text and its meaningful elements. */

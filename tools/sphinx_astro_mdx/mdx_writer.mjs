@@ -156,9 +156,10 @@ function normalise(node, line) {
   markListsBesideRawLists(children);
   if (TRIMMED.has(node.type)) trimEdges(node);
   if (node.type === 'list') {
-    // Loose (blank lines between items, paragraphs in <p>) as soon as one
-    // item holds more than one block, as the preview shows it.
-    node.spread = children.some((item) => item.children.length > 1);
+    // Loose (blank lines between items, paragraphs in <p>) as the builder
+    // says (the author's Markdown), else as soon as one item holds more
+    // than one block, as the preview shows it.
+    if (typeof node.spread !== 'boolean') node.spread = children.some((item) => item.children.length > 1);
     for (const item of children) item.spread = node.spread;
   }
   return node;

@@ -237,8 +237,15 @@ class MdxTranslator(SphinxTranslator):
         hand-written pages have it.  None for other headings (setext,
         reStructuredText): their section's depth is their level.
         """
-        source, line = title.source, get_node_line(title)
-        if not source or not line or not source.endswith(".md"):
+        line = self._markdown_line(title)
+        match = _ATX_HEADING.match(line) if line is not None else None
+        return len(match.group(1)) if match else None
+
+    def _markdown_line(self, node: nodes.Node, before: int = 0) -> str | None:
+        """The Markdown source line ``node`` starts at (or the one ``before``
+        lines above it), None if unknown or not from a Markdown file."""
+        source, line = node.source, get_node_line(node)
+        if not source or not line or not source.endswith(".md") or line - before < 1:
             return None
         if source not in self._source_lines:
             try:
@@ -247,8 +254,24 @@ class MdxTranslator(SphinxTranslator):
             except OSError:
                 self._source_lines[source] = []
         lines = self._source_lines[source]
-        match = _ATX_HEADING.match(lines[line - 1]) if line <= len(lines) else None
-        return len(match.group(1)) if match else None
+        return lines[line - before - 1] if line - before <= len(lines) else None
+
+    def _written_spread(self, node: nodes.Element) -> bool | None:
+        """Whether the author wrote a Markdown list loose (CommonMark: a blank
+        line between two of its items, or between two blocks of one item),
+        None if the source does not say.  Docutils keeps no such thing, and
+        the site shows a tight list without paragraphs in its items."""
+        starts = [item for item in node.children[1:]]
+        starts += [block for item in node.children for block in item.children[1:]]
+        seen = False
+        for start in starts:
+            previous = self._markdown_line(start, before=1)
+            if previous is None:
+                return None
+            seen = True
+            if not previous.strip():
+                return True
+        return False if seen else None
 
     def depart_title(self, node):
         self.leave()
@@ -283,14 +306,19 @@ class MdxTranslator(SphinxTranslator):
     # ------------------------------------------------------------------
     # block kinds
 
-    # Whether a list is loose (blank lines between items) is for the writer
-    # to say, once it knows which items hold more than one block.
+    # Whether a list is loose (blank lines between items, paragraphs in
+    # <p>): as its author wrote it in Markdown, else for the writer to say,
+    # once it knows which items hold more than one block.
+
+    def _list(self, node, **fields) -> None:
+        spread = self._written_spread(node)
+        self.enter(self.new("list", node, **fields, **({} if spread is None else {"spread": spread})))
 
     def visit_bullet_list(self, node):
-        self.enter(self.new("list", node, ordered=False))
+        self._list(node, ordered=False)
 
     def visit_enumerated_list(self, node):
-        self.enter(self.new("list", node, ordered=True, start=node.get("start", 1)))
+        self._list(node, ordered=True, start=node.get("start", 1))
 
     def _depart_list(self, node):
         self.leave()
