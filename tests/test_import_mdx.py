@@ -77,7 +77,7 @@ def test_every_sample_lesson_round_trips(imported):
 def test_the_report_lists_raw_mdx_code_and_lines(imported):
     _, result = imported
     architecture = report_of(result.stdout, "01-module-1/02-debezium-architecture")
-    assert "code blocks not yet executed: 2" in architecture
+    assert "code blocks not yet executed: 2, at lines 56 (bash), 63 (no language)" in architecture
     assert "kept as raw MDX: line 21: <ArchitectureDiagram>" in architecture
     assert "kept as raw MDX: line 30: paragraph with <Badge>" in architecture
     assert "kept as raw MDX: line 83: an MDX expression or comment" in architecture
@@ -96,6 +96,8 @@ def test_lessons_are_myst_the_builder_reads(imported):
     assert "import Callout" not in basics  # the builder writes its own imports
     # MDX escapes became the characters they stand for.
     assert "задержкой < 1 с" in basics and 'JSON вида {"op": "c"}' in basics
+    # A no-break space (`&nbsp;` in the original) stays visible to an editor.
+    assert "PostgreSQL&nbsp;16" in basics
     # Task lists and a fence without a language stay what they were.
     kafka = (docs / "02-module-2/02-kafka-topics.md").read_text(encoding="utf-8")
     assert ":::{tip}\n:class: untitled\n" in kafka

@@ -150,7 +150,8 @@ def convert(lessons: list[Lesson], site: dict) -> None:
         lesson.target.write_text(answer["myst"], encoding="utf-8")
         lesson.written = True
         report = answer["report"]
-        lesson.lines.append(f"code blocks not yet executed: {report['code']}")
+        code = ", ".join(f"{block['line']} ({block['lang'] or 'no language'})" for block in report["code"])
+        lesson.lines.append(f"code blocks not yet executed: {len(report['code'])}" + (f", at lines {code}" if code else ""))
         for raw in report["raw"]:
             lesson.lines.append(f"kept as raw MDX: line {raw['line']}: {raw['what']}")
         for repair in report["repairs"]:

@@ -18,7 +18,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fromMarkdown } from 'mdast-util-from-markdown';
-import { toMarkdown } from 'mdast-util-to-markdown';
+import { defaultHandlers, toMarkdown } from 'mdast-util-to-markdown';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { frontmatterToMarkdown } from 'mdast-util-frontmatter';
 import { PARSE_OPTIONS } from './mdx_syntax.mjs';
@@ -77,7 +77,7 @@ class Converter {
     this.name = name;
     this.text = text;
     this.site = site;
-    this.report = { raw: [], code: 0, repairs: [], notes: [] };
+    this.report = { raw: [], code: [], repairs: [], notes: [] };
   }
 
   line(node) {
@@ -211,7 +211,7 @@ class Converter {
   }
 
   code(node) {
-    this.report.code += 1;
+    this.report.code.push({ line: this.line(node), lang: node.lang ?? null });
     if (node.meta) this.report.notes.push({ line: this.line(node), message: `the code fence's "${node.meta}" after the language is not kept` });
     const lang = node.lang ?? null;
     if (lang && (this.site.fenceDirectives.includes(lang) || lang.startsWith('{'))) {
@@ -278,6 +278,13 @@ function mystDirective(node, _, state, info) {
   return [`${fence}{${node.name}}${argument}`, ...options, value, fence].join('\n');
 }
 
+/** Text as the serializer writes it, with no-break spaces (`&nbsp;` in
+ * the original) written as `&nbsp;`, which MyST reads back: an author
+ * editing the lesson sees them. */
+function visibleText(node, parent, state, info) {
+  return defaultHandlers.text(node, parent, state, info).replaceAll('\u00a0', '&nbsp;');
+}
+
 const MYST_OPTIONS = {
   extensions: [gfmToMarkdown({ tablePipeAlign: false }), frontmatterToMarkdown(['yaml'])],
   bullet: '-',
@@ -286,7 +293,7 @@ const MYST_OPTIONS = {
   fence: '`',
   rule: '-',
   listItemIndent: 'one',
-  handlers: { mystDirective },
+  handlers: { mystDirective, text: visibleText },
   unsafe: [
     // What MyST reads beyond CommonMark, kept text: a colon fence or a
     // definition (`:` at a line start), a comment (`%`), a target
