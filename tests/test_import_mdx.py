@@ -9,6 +9,8 @@ does the comparison; the tests here check that it is not blind either).
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +221,15 @@ def test_a_lesson_glob_that_matches_nothing_is_an_error(tmp_path):
     result = import_mdx(CORPUS, new_project(tmp_path), "--lessons", "03-module-3/*")
     assert result.returncode == 2
     assert "matches --lessons '03-module-3/*'" in result.stderr
+
+
+def test_the_preview_shows_raw_mdx_as_source_in_a_marked_box(imported, tmp_path):
+    docs, _ = imported
+    result = sphinx_build("html", docs, tmp_path / "html", "-c", str(REPO))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "html" / "01-module-1" / "02-debezium-architecture.html").read_text(encoding="utf-8")
+    # Each box's text: its label and the block's source, as a reader sees them.
+    boxes = [html.unescape(re.sub(r"<[^>]+>", "", box)) for box in re.findall(r'<div class="raw-mdx docutils container">(.*?)</pre>', page, re.DOTALL)]
+    assert len(boxes) == 5
+    assert all(box.strip().startswith("MDX для сайта (предпросмотр его не показывает):") for box in boxes)
+    assert any("<ArchitectureDiagram" in box for box in boxes)

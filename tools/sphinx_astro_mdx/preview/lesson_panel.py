@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 PANEL_CLASS = "lesson-meta"
 OUTPUT_CLASS = "doctest-output"
+# The box that shows a raw MDX block's source in the preview.
+RAW_MDX_CLASS = "raw-mdx"
 
 # The preview speaks the language of the build; Russian is the course's.
 LABELS = {
@@ -45,6 +47,7 @@ LABELS = {
         "beginner": "начальный",
         "intermediate": "средний",
         "advanced": "продвинутый",
+        "raw_mdx": "MDX для сайта (предпросмотр его не показывает):",
     },
     "en": {
         "difficulty": "Difficulty",
@@ -56,6 +59,7 @@ LABELS = {
         "beginner": "beginner",
         "intermediate": "intermediate",
         "advanced": "advanced",
+        "raw_mdx": "MDX for the site (the preview does not render it):",
     },
 }
 
@@ -73,6 +77,7 @@ class LessonPreviewTransform(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         docname = self.env.docname
         self.mark_doctest_output()
+        self.show_raw_mdx()
         if site_of(self.config).pages.is_page(docname):
             self.add_front_matter_panel(docname)
 
@@ -80,6 +85,19 @@ class LessonPreviewTransform(SphinxPostTransform):
         for block in self.document.findall(nodes.literal_block):
             if block.get("testnodetype") == "testoutput" and OUTPUT_CLASS not in block["classes"]:
                 block["classes"].append(OUTPUT_CLASS)
+
+    def show_raw_mdx(self) -> None:
+        """A ``{raw} mdx`` block reaches only the site; the preview shows its
+        source in a marked box, so an author sees that something is there
+        (an imported lesson's components, comments, details)."""
+        label = labels_for(self.config.language)["raw_mdx"]
+        for raw in list(self.document.findall(nodes.raw)):
+            if "mdx" not in raw.get("format", "").split() or isinstance(raw.parent, nodes.TextElement):
+                continue
+            source = nodes.literal_block(raw.astext(), raw.astext(), language="text")
+            box = nodes.container("", nodes.paragraph("", label), source, classes=[RAW_MDX_CLASS])
+            box.source, box.line = raw.source, raw.line
+            raw.replace_self(box)
 
     def add_front_matter_panel(self, docname: str) -> None:
         source = Path(self.env.doc2path(docname))
