@@ -73,7 +73,7 @@ SRC     ?=
 LESSONS ?=
 import-mdx: venv node
 	@test -n "$(SRC)" || { echo "make import-mdx SRC=<the site's content folder, e.g. ../course-site/src/content/course>"; exit 2; }
-	$(PY) -m sphinx_astro_mdx.importer -c . $(if $(LESSONS),--lessons '$(LESSONS)') $(if $(FORCE),--force) $(if $(ACCEPT),--accept-differences) $(SRC) $(SOURCEDIR)
+	$(PY) -m sphinx_astro_mdx.importer -c . $(if $(LESSONS),--lessons '$(LESSONS)') $(if $(FORCE),--force) $(if $(ACCEPT),--accept-differences) '$(SRC)' $(SOURCEDIR)
 
 # How many of each lesson's code blocks the doctests run; nothing is
 # executed, so no broker (COVERAGE_ARGS=--fail-under 90 to enforce a floor).

@@ -40,6 +40,8 @@ def test_front_matter_text_and_diagram_are_translated(app):
     assert "Sink" in labels and "Source `${x}`" in labels
     assert not any(CYRILLIC.search(label) for label in labels)
     assert "A note inside." in record["text"]
+    # A translation replaces a task item's paragraph; its box stays.
+    assert "- [ ] an open task\n- [x] a task done\n" in mdx
 
 
 @pytest.mark.sphinx("mdx", testroot="i18n", confoverrides={"language": "en"})

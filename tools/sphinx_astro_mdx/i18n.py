@@ -9,6 +9,10 @@ transform runs: ``make gettext`` then puts them in the catalogs, and a
 translated build applies the catalog's text to them.  A chart is one
 message (its whole source), so a translator sees labels in their context
 and keeps the diagram syntax around them.
+
+The check box of a task list item is markup MyST puts in the item's first
+paragraph; a translation replaces that paragraph, box and all.
+``TaskListBoxes`` records each box on its item before that happens.
 """
 
 from __future__ import annotations
@@ -92,12 +96,38 @@ def document_front_matter(doctree: nodes.document) -> frontmatter.FrontMatter | 
     return None if node is None else node["front_matter"]
 
 
+def task_checkbox(item: nodes.Element) -> nodes.raw | None:
+    """The check box MyST's tasklist extension puts first in a task list
+    item's paragraph (markup MyST writes, not the author), if it is one."""
+    if "task-list-item" not in item.get("classes", []) or not item.children or not isinstance(item[0], nodes.paragraph):
+        return None
+    first = item[0].children[0] if item[0].children else None
+    if isinstance(first, nodes.raw) and first.astext().startswith('<input class="task-list-item-checkbox"'):
+        return first
+    return None
+
+
+class TaskListBoxes(SphinxTransform):
+    """Each task list item says whether it is checked (``item["checked"]``),
+    whatever a translation does to its paragraph."""
+
+    # Before Sphinx's Locale transform (20).
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        for item in self.document.findall(nodes.list_item):
+            box = task_checkbox(item)
+            if box is not None:
+                item["checked"] = "checked=" in box.astext()
+
+
 def skip(translator, node) -> None:
     raise nodes.SkipNode
 
 
 def setup(app) -> None:
     app.add_transform(AttachMessages)
+    app.add_transform(TaskListBoxes)
     writers = {name: (skip, None) for name in ("html", "latex", "text", "man", "texinfo")}
     app.add_node(front_matter_messages, **writers)
     app.add_node(chart_message, **writers)

@@ -102,14 +102,19 @@ def run_node(request: dict) -> dict:
     return json.loads(result.stdout)
 
 
-def title_of(text: str) -> str | None:
-    match = _FRONT_MATTER.match(text)
+def front_matter(text: str) -> object:
+    """The page's front matter as YAML values (None: none, or not YAML)."""
+    match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
     if not match:
         return None
     try:
-        matter = yaml.safe_load(match.group(1))
+        return yaml.safe_load(match.group(1))
     except yaml.YAMLError:
         return None
+
+
+def title_of(text: str) -> str | None:
+    matter = front_matter(text)
     title = matter.get("title") if isinstance(matter, dict) else None
     return title if isinstance(title, str) else None
 
@@ -199,6 +204,11 @@ def compare(lessons: list[Lesson], outdir: Path, base: str) -> None:
             continue
         pairs.append({"name": lesson.docname, "original": lesson.read, "written": written.read_text(encoding="utf-8")})
     differences = render_differences(pairs, base)
+    for pair in pairs:
+        # The site reads the front matter too (a lost `draft: true` publishes a draft).
+        before, after = front_matter(pair["original"]), front_matter(pair["written"])
+        if before != after:
+            differences[pair["name"]].append(f"the front matter differs: the original has {before!r}, the lesson written from MyST has {after!r}")
     for lesson in lessons:
         if lesson.docname not in differences:
             continue

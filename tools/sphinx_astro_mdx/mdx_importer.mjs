@@ -38,6 +38,14 @@ function parseLenient(text) {
       const opening = offset === undefined ? -1 : text.lastIndexOf('<', offset);
       if (error.source !== 'micromark-extension-mdx-jsx' || opening < 0 || repairs.length >= 1000) throw error;
       const line = text.slice(0, opening).split('\n').length;
+      const closing = text.startsWith('<!--', opening) ? text.indexOf('-->', opening + 4) : -1;
+      if (closing >= 0) {
+        // An HTML comment (MDX has none): what its author meant, a comment.
+        repairs.push({ line, message: 'an HTML comment <!-- … --> is not MDX: read as the MDX comment {/* … */}' });
+        const body = text.slice(opening + 4, closing).replaceAll('*/', '* /');
+        text = `${text.slice(0, opening)}{/*${body}*/}${text.slice(closing + 3)}`;
+        continue;
+      }
       repairs.push({ line, message: `"${text.slice(opening, opening + 6).split('\n')[0]}…" is not a tag: read as the character <` });
       text = `${text.slice(0, opening)}&lt;${text.slice(opening + 1)}`;
     }
@@ -73,10 +81,16 @@ function plainAttributes(element) {
 }
 
 class Converter {
-  constructor(name, text, site) {
+  /** ``keptRaw``: the builder's components this lesson uses in MDX that
+   * stays raw; their elements all stay raw and their imports stay (the
+   * builder imports a component only for what it writes itself). */
+  constructor(name, text, site, keptRaw = new Set()) {
     this.name = name;
     this.text = text;
     this.site = site;
+    this.keptRaw = keptRaw;
+    // Names of the JSX elements inside the raw blocks made so far.
+    this.rawNames = new Set();
     this.report = { raw: [], code: [], repairs: [], notes: [] };
   }
 
@@ -91,11 +105,19 @@ class Converter {
     const { start, end } = node.position;
     const lines = this.text.slice(start.offset, end.offset).split('\n');
     const prefix = this.text.slice(start.offset - (start.column - 1), start.offset);
-    return lines.map((line, index) => (index && line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('\n');
+    // A blank line in a blockquote is often `>` without its space.
+    const bare = prefix.trimEnd();
+    const strip = (line) => (line.startsWith(prefix) ? line.slice(prefix.length) : bare && line.trimEnd() === bare ? '' : line);
+    return lines.map((line, index) => (index ? strip(line) : line)).join('\n');
   }
 
   raw(node, what) {
     this.report.raw.push({ line: this.line(node), what });
+    const collect = (inner) => {
+      if ((inner.type === 'mdxJsxFlowElement' || inner.type === 'mdxJsxTextElement') && inner.name) this.rawNames.add(inner.name);
+      for (const child of inner.children ?? []) collect(child);
+    };
+    collect(node);
     return { type: 'mystDirective', name: 'raw', argument: 'mdx', value: this.source(node) };
   }
 
@@ -168,7 +190,7 @@ class Converter {
     // them again where a lesson uses them); any other statement stays as
     // its author wrote it.
     const body = node.data?.estree?.body ?? [];
-    const provided = new Set(this.site.builderComponents);
+    const provided = new Set(this.site.builderComponents.filter((name) => !this.keptRaw.has(name)));
     const isProvided = (statement) =>
       statement.type === 'ImportDeclaration' && statement.specifiers.length > 0 && statement.specifiers.every((specifier) => provided.has(specifier.local.name));
     if (!body.some(isProvided)) return [this.raw(node, 'an import or export')];
@@ -180,9 +202,11 @@ class Converter {
   }
 
   element(node) {
+    if (this.keptRaw.has(node.name)) return [this.raw(node, `<${node.name}>`)];
     const attributes = plainAttributes(node);
     const callout = this.site.callout;
-    if (callout && node.name === callout.name && attributes && this.calloutKind(attributes) !== undefined) {
+    // (A callout without content has no admonition form: it stays MDX.)
+    if (callout && node.name === callout.name && attributes && node.children.length > 0 && this.calloutKind(attributes) !== undefined) {
       return [this.callout(node, attributes)];
     }
     const mermaid = this.site.mermaid;
@@ -197,14 +221,14 @@ class Converter {
 
   calloutKind(attributes) {
     const extra = Object.keys(attributes).filter((name) => name !== 'type' && name !== 'title');
-    if (extra.length || typeof attributes.type !== 'string') return undefined;
+    if (extra.length || typeof attributes.type !== 'string' || !Object.hasOwn(this.site.callout.kinds, attributes.type)) return undefined;
     return this.site.callout.kinds[attributes.type];
   }
 
   callout(node, attributes) {
     const kind = this.site.callout.kinds[attributes.type];
     const children = this.flow(node.children);
-    if (typeof attributes.title === 'string') {
+    if (typeof attributes.title === 'string' && attributes.title.trim() !== '') {
       return { type: 'mystDirective', name: 'admonition', argument: attributes.title.replace(/[\r\n]+/g, ' '), options: [['class', attributes.type]], children };
     }
     return { type: 'mystDirective', name: kind, argument: '', options: [['class', this.site.untitledClass]], children };
@@ -274,7 +298,7 @@ function mystDirective(node, _, state, info) {
   const fence = '`'.repeat(Math.max(3, longestRun(node.value, '`') + 1));
   // MyST reads leading `:name:` or `---` lines as options: a blank line
   // first (which MyST drops) keeps them content.
-  const value = /^(:|---|\n)/.test(node.value) ? `\n${node.value}` : node.value;
+  const value = /^[ \t]*(:|---)|^\n/.test(node.value) ? `\n${node.value}` : node.value;
   return [`${fence}{${node.name}}${argument}`, ...options, value, fence].join('\n');
 }
 
@@ -314,9 +338,19 @@ function convert({ name, text }, site) {
     const line = error.place?.line ?? error.place?.start?.line ?? error.line ?? null;
     return { name, error: { line, message: `not valid MDX: ${error.reason ?? error.message}` } };
   }
-  const converter = new Converter(name, parsed.text, site);
+  // Again, keeping the builder's components raw wherever raw MDX uses one,
+  // until no new one turns up.
+  let keptRaw = new Set();
+  let converter, root;
+  for (;;) {
+    converter = new Converter(name, parsed.text, site, keptRaw);
+    root = converter.convertRoot(structuredClone(parsed.tree));
+    const more = site.builderComponents.filter((component) => converter.rawNames.has(component) && !keptRaw.has(component));
+    if (more.length === 0) break;
+    keptRaw = new Set([...keptRaw, ...more]);
+  }
   converter.report.repairs = parsed.repairs;
-  const myst = toMarkdown(converter.convertRoot(parsed.tree), MYST_OPTIONS);
+  const myst = toMarkdown(root, MYST_OPTIONS);
   return { name, myst, read: parsed.text, report: converter.report };
 }
 
@@ -331,18 +365,28 @@ async function renderer() {
     import('react'),
     import('remark-gfm'),
   ]);
-  return async function render(text) {
-    const body = text.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const names = new Set();
-    // ESM cannot run here (components are .tsx files of the site): imports
-    // go, and every capitalised JSX name becomes a stub.
-    const dropEsm = () => (tree) => {
+  /** The page's HTML, with components as stubs: the ones the page imports
+   * and ``provided`` (names a site gives every page; null: every name the
+   * page uses); and which names it uses without importing them. */
+  return async function render(text, provided) {
+    const body = text.replace(/^\uFEFF/, '').replace(/^---\n[\s\S]*?\n---\n/, '');
+    const imported = new Set();
+    const used = new Set();
+    // Imports cannot run here (components are .tsx files of the site): they
+    // go, and what they import becomes a stub; other ESM stays.
+    const dropImports = () => (tree) => {
       const visit = (node) => {
-        if (node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') {
-          if (node.name && /^[A-Z]/.test(node.name)) names.add(node.name);
-        }
+        if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name && /^[A-Z]/.test(node.name)) used.add(node.name);
         if (!node.children) return;
-        node.children = node.children.filter((child) => child.type !== 'mdxjsEsm');
+        node.children = node.children.filter((child) => {
+          if (child.type !== 'mdxjsEsm' || !child.data?.estree) return true;
+          const statements = child.data.estree.body;
+          for (const statement of statements) {
+            if (statement.type === 'ImportDeclaration') for (const specifier of statement.specifiers) imported.add(specifier.local.name);
+          }
+          child.data.estree.body = statements.filter((statement) => statement.type !== 'ImportDeclaration');
+          return child.data.estree.body.length > 0;
+        });
         node.children.forEach(visit);
       };
       visit(tree);
@@ -351,10 +395,14 @@ async function renderer() {
       const { children, ...rest } = props;
       return React.createElement('mdx-component', { 'data-name': name, 'data-props': stableJson(rest) }, children);
     };
-    const { default: Content } = await evaluate(body, { ...runtime, remarkPlugins: [remarkGfm.default, dropEsm] });
+    const { default: Content } = await evaluate(body, { ...runtime, remarkPlugins: [remarkGfm.default, dropImports] });
     // Known once the plugin has seen the tree.
-    const components = Object.fromEntries([...names].map((name) => [name, stub(name)]));
-    return renderToStaticMarkup(React.createElement(Content, { components }));
+    const stubbed = provided === null ? used : new Set([...imported, ...provided]);
+    const components = Object.fromEntries([...stubbed].map((name) => [name, stub(name)]));
+    return {
+      html: renderToStaticMarkup(React.createElement(Content, { components })),
+      unimported: new Set([...used].filter((name) => !imported.has(name))),
+    };
   };
 }
 
@@ -376,7 +424,7 @@ function decode(text) {
 // Elements whose presence or attributes a reader notices (paragraphs are
 // left out: a loose list puts its items' text in <p>, a tight one does not).
 const MEANINGFUL = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'table', 'th', 'td', 'pre', 'code', 'a', 'img', 'input', 'blockquote', 'strong', 'em', 'hr', 'details', 'summary', 'del', 'sub', 'sup', 'mdx-component', 'svg']);
-const KEPT_ATTRIBUTES = new Set(['href', 'src', 'alt', 'checked', 'class', 'start', 'data-name', 'data-props', 'align', 'style']);
+const KEPT_ATTRIBUTES = new Set(['href', 'src', 'alt', 'title', 'checked', 'class', 'start', 'data-name', 'data-props', 'align', 'style']);
 
 /** What a reader gets from a rendered page: its text and its meaningful elements. */
 function reading(html, base) {
@@ -394,7 +442,9 @@ function reading(html, base) {
     elements.push(attributes.length ? `<${tag} ${attributes.join(' ')}>` : `<${tag}>`);
   }
   const text = decode(html.replace(/<[^>]*>/g, ' ')).replace(/[ \t\r\n]+/g, ' ').trim();
-  return { elements, text };
+  // Code keeps its white space: indentation and line breaks are its meaning.
+  const code = [...html.matchAll(/<pre[^>]*>([\s\S]*?)<\/pre>/g)].map(([, inner]) => decode(inner.replace(/<[^>]*>/g, '')));
+  return { elements, text, code };
 }
 
 /** A site path without the base and a final slash: a link written with or
@@ -424,14 +474,19 @@ async function compare(pairs, base) {
   for (const { name, original, written } of pairs) {
     const differences = [];
     let before, after;
+    // Components the original uses without importing them come from the
+    // site; any other component the written lesson uses, it must import.
+    let provided;
     try {
-      before = reading(await render(original), base);
+      const rendered = await render(original, null);
+      provided = rendered.unimported;
+      before = reading(rendered.html, base);
     } catch (error) {
       lessons.push({ name, differences: [`the original does not render: ${error.message}`] });
       continue;
     }
     try {
-      after = reading(await render(written), base);
+      after = reading((await render(written, provided)).html, base);
     } catch (error) {
       lessons.push({ name, differences: [`the written lesson does not render: ${error.message}`] });
       continue;
@@ -441,6 +496,7 @@ async function compare(pairs, base) {
       firstDifference('the texts', before.text, after.text),
       firstDifference('the components', components(before), components(after)),
       firstDifference('the elements', before.elements, after.elements),
+      firstDifference('the code blocks', before.code, after.code),
     ]) {
       if (difference) differences.push(difference);
     }

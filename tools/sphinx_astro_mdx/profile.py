@@ -92,8 +92,9 @@ class Pages:
         and its anchor, or None if the path does not have the shape of a
         page's URL.  Whether a name is a page is for the caller to check.
 
-        The path may leave out the base (hand-written pages often do) and
-        the final ``/``.  Only a ``url`` made of ``{base}``, ``{docname}``
+        The path may leave out the base (hand-written pages often do), or
+        have another edition's base (a link a translation kept as it was),
+        and the final ``/``.  Only a ``url`` made of ``{base}``, ``{docname}``
         or ``{route}`` and fixed text can be read back.
         """
         match = _url_reader(self.url, base.rstrip("/")).fullmatch(path)
@@ -115,7 +116,7 @@ def _url_reader(url: str, base: str) -> re.Pattern[str]:
     for literal, name, _spec, _conversion in string.Formatter().parse(url):
         parts.append(re.escape(literal))
         if name == "base":
-            parts.append(f"(?:{re.escape(base)})?")
+            parts.append(f"(?:{re.escape(base)}|/[^#?]*?)?")
         elif name in ("docname", "route"):
             parts.append(f"(?P<{name}>[^#?]*?)")
         elif name is not None:

@@ -71,7 +71,11 @@ class SiteLinks(SphinxPostTransform):
         node_id = ""
         if anchor:
             anchors = getattr(self.env, "mdx_anchors", {}).get(docname, {})
+            # The site's anchor of a heading; in a translation, the anchor
+            # of the heading in the source language (the section's id).
             node_id = next((node_id for node_id, slug in anchors.items() if slug == anchor), "")
+            if not node_id and anchor in anchors:
+                node_id = anchor
             if not node_id:
                 logger.warning(
                     "link to '#%s' in '%s', which has no heading with that anchor; the link leads to the top of the %s",

@@ -27,6 +27,7 @@ from sphinx.util.nodes import get_node_line
 from . import escaping
 from .anchors import document_title_section
 from .diagrams import UnsafeDiagram, chart_source, diagram_jsx, drawing_problem
+from .i18n import task_checkbox
 from .mdx_writer import Problem
 
 logger = logging.getLogger(__name__)
@@ -50,17 +51,6 @@ ALIGNMENTS = {"text-left": "left", "text-center": "center", "text-right": "right
 UNTITLED_CLASS = "untitled"
 # Characters a code fence's info string may carry (a language name).
 _NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_+#.-]")
-
-
-def _task_checkbox(item: nodes.list_item) -> nodes.raw | None:
-    """The check box MyST's tasklist extension puts first in a task list
-    item's paragraph (markup MyST writes, not the author), if it is one."""
-    if "task-list-item" not in item["classes"] or not item.children or not isinstance(item[0], nodes.paragraph):
-        return None
-    first = item[0].children[0] if item[0].children else None
-    if isinstance(first, nodes.raw) and first.astext().startswith('<input class="task-list-item-checkbox"'):
-        return first
-    return None
 
 
 def text(value: str) -> dict:
@@ -226,7 +216,7 @@ class MdxTranslator(SphinxTranslator):
         if parent is self._title_section:
             # The page title is the front matter's `title`; the site renders it.
             raise nodes.SkipNode
-        self.enter(self.new("heading", node, depth=self._written_depth(node) or min(self._section_level, 6)))
+        self.enter(self.new("heading", node, depth=max(self._written_depth(node) or 0, min(self._section_level, 6))))
 
     def _written_depth(self, title: nodes.title) -> int | None:
         """The level the author wrote a Markdown heading at (its `#`s).
@@ -234,12 +224,15 @@ class MdxTranslator(SphinxTranslator):
         MyST nests sections in the order headings come, so a `###` right
         under the `#` title becomes a second-level section (with MyST's
         warning); the page keeps the level the author wrote, as the site's
-        hand-written pages have it.  None for other headings (setext,
-        reStructuredText): their section's depth is their level.
+        hand-written pages have it, or the section's depth where that is
+        deeper (an included file's `#` under a heading offset).  None for
+        other headings (setext, reStructuredText).
         """
         line = self._markdown_line(title)
         match = _ATX_HEADING.match(line) if line is not None else None
-        return len(match.group(1)) if match else None
+        # Text after the `#`s: a line of `#` alone underlines a
+        # reStructuredText title (in an {eval-rst} block), it is no heading.
+        return len(match.group(1)) if match and line[match.end():].strip(" #") else None
 
     def _markdown_line(self, node: nodes.Node, before: int = 0) -> str | None:
         """The Markdown source line ``node`` starts at (or the one ``before``
@@ -327,10 +320,11 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_list_item(self, node):
         item = self.enter(self.new("listItem", node))
-        checkbox = _task_checkbox(node)
+        if "checked" in node:
+            # A task list item (i18n.TaskListBoxes): GFM writes its box itself.
+            item["checked"] = node["checked"]
+        checkbox = task_checkbox(node)
         if checkbox is not None:
-            # A task list item (MyST's tasklist): GFM writes its box itself.
-            item["checked"] = "checked=" in checkbox.astext()
             self._task_checkboxes.add(checkbox)
 
     def depart_list_item(self, node):
@@ -531,7 +525,10 @@ class MdxTranslator(SphinxTranslator):
 
     def visit_reference(self, node):
         target = self._link_target(node)
-        link = self.new("link", node, url=target or "", title=None, children=[])
+        # An author's link title (`[a](url "title")`); Sphinx's own titles
+        # on internal references are its tooltips, not the author's.
+        title = None if node.get("internal") else node.get("reftitle") or None
+        link = self.new("link", node, url=target or "", title=title, children=[])
         self._inside(link, node.children)
         if target is None:
             # Nowhere to point on the site: keep the words, without a link.
@@ -621,7 +618,7 @@ class MdxTranslator(SphinxTranslator):
                 # The file is missing: keep the words, lose nothing.
                 self.append(text(alt))
                 raise nodes.SkipNode
-        self.append(self.new("image", node, url=source, alt=alt, title=None))
+        self.append(self.new("image", node, url=source, alt=alt, title=node.get("title") or None))
         raise nodes.SkipNode
 
     def visit_figure(self, node):
