@@ -233,3 +233,51 @@ def test_the_preview_shows_raw_mdx_as_source_in_a_marked_box(imported, tmp_path)
     assert len(boxes) == 5
     assert all(box.strip().startswith("MDX для сайта (предпросмотр его не показывает):") for box in boxes)
     assert any("<ArchitectureDiagram" in box for box in boxes)
+
+
+def test_the_comparison_sees_a_component_that_lost_its_import():
+    original = LESSON + "import Badge from './Badge.tsx';\n\nТекст <Badge text=\"новое\" />.\n"
+    written = LESSON + "Текст <Badge text=\"новое\" />.\n"
+    differences = render_differences([{"name": "x", "original": original, "written": written}], BASE)["x"]
+    assert differences and "Expected component `Badge` to be defined" in differences[0]
+
+
+RAW_USES_CALLOUT = """---
+title: "Сырой MDX"
+description: "d"
+order: 1
+difficulty: "beginner"
+estimatedTime: 1
+topics: ["x"]
+---
+import Callout from '../../../components/Callout.tsx';
+
+1. шаг
+2. <Callout type="note">внутри пункта</Callout>
+
+<Callout type="tip">
+Обычная заметка.
+</Callout>
+
+<!-- TODO: заметка автору -->
+"""
+
+
+def test_a_component_raw_mdx_uses_keeps_its_import_and_html_comments_become_mdx_comments(tmp_path):
+    content = tmp_path / "content" / "01-module-1"
+    content.mkdir(parents=True)
+    (content / "01-raw.mdx").write_text(RAW_USES_CALLOUT, encoding="utf-8")
+    docs = new_project(tmp_path)
+    result = import_mdx(content.parent, docs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = report_of(result.stdout, "01-module-1/01-raw")
+    assert "round trip: identical" in report
+    assert "line 18: an HTML comment <!-- … --> is not MDX: read as the MDX comment {/* … */}" in report
+    myst = (docs / "01-module-1" / "01-raw.md").read_text(encoding="utf-8")
+    # The list holds a Callout, so every Callout stays MDX, and so does its import.
+    assert "```{raw} mdx\nimport Callout from '../../../components/Callout.tsx';\n```" in myst
+    assert "```{raw} mdx\n<Callout type=\"tip\">" in myst
+    assert "{/* TODO: заметка автору */}" in myst
+    out = tmp_path / "mdx"
+    assert sphinx_build("mdx", docs, out, "-c", str(REPO)).returncode == 0
+    compile_mdx(sorted(out.rglob("*.mdx")), check=True)
