@@ -194,6 +194,12 @@ def test_the_comparison_sees_what_a_reader_would(original, written):
     assert differences["x"], f"{original!r} and {written!r} were found the same"
 
 
+def test_the_comparison_takes_footnotes_by_their_order_not_their_labels():
+    original = LESSON + "Текст[^1].\n\n[^1]: Примечание.\n"
+    written = LESSON + "Текст[^id2].\n\n[^id2]: Примечание.\n"
+    assert render_differences([{"name": "x", "original": original, "written": written}], BASE) == {"x": []}
+
+
 def test_the_comparison_takes_site_links_with_or_without_base_as_the_same():
     original = LESSON + "[урок](/course/01-module-1/02-x#раздел) и <Mermaid chart={`flowchart LR\n  A --> B`} client:visible />\n"
     written = LESSON + "[урок](/debezium-course/course/01-module-1/02-x/#раздел) и <Mermaid chart={`flowchart LR\n  A --> B`} client:visible />\n"

@@ -437,6 +437,9 @@ function reading(html, base) {
       if (!KEPT_ATTRIBUTES.has(name)) continue;
       let shown = decode(value ?? '');
       if (name === 'href') shown = siteHref(shown, base);
+      // A footnote's label is not shown (footnotes are numbered in order);
+      // the builder names them after docutils' ids.
+      if (name === 'href') shown = shown.replace(/^#user-content-fn(ref)?-.*$/, '#user-content-fn$1');
       attributes.push(`${name}=${shown}`);
     }
     elements.push(attributes.length ? `<${tag} ${attributes.join(' ')}>` : `<${tag}>`);
