@@ -33,7 +33,7 @@ def _constructs(lesson, neighbour, number: int) -> dict[str, str]:
         "subsection heading": r"\n### Итоги урока\n",
         "ESM words at a line start": r"\n&#x69;mport x from 'y' в начале строки остаётся текстом\.\n&#x65;xport const lag = 1",
         "braces and angle brackets in prose": r"\\\{любое\} \\<поле>",
-        "bullet list with a nested ordered list": r"\n- Ключ сообщения — первичный ключ строки:\n\n  1\. для таблицы",
+        "bullet list with a nested ordered list": r"\n- Ключ сообщения — первичный ключ строки:\n  1\. для таблицы",
         "ordered list": r"\n1\. Запустите стенд курса\.\n2\. Проверьте",
         "definition list": r"\n- \*\*Смещение\*\*\n\n  Номер записи",
         "block quote": r"\n> Данные не теряются",

@@ -14,13 +14,19 @@ from course_builds import ROOT
 from mdx_helpers import GOLDEN, mdx_files
 
 
+# What the test root's conf.py uses beyond the package's own dependencies
+# (MyST's linkify extension).
+ROOT_NEEDS = ("linkify-it-py",)
+
+
 def install_into_new_venv(venv, *requirement: str):
-    """A clean venv with ``requirement`` installed; returns its python."""
+    """A clean venv with ``requirement`` (and what the test root needs)
+    installed; returns its python."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     # The same versions as the project's venv (constraints.txt), from pip's cache.
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", *requirement, "-c", str(ROOT / "constraints.txt")],
+        [str(python), "-m", "pip", "install", "--quiet", *requirement, *ROOT_NEEDS, "-c", str(ROOT / "constraints.txt")],
         capture_output=True,
         text=True,
         timeout=600,

@@ -50,6 +50,7 @@ import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util.console import nocolor
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from . import node_packages
 from .profile import SiteProfile
@@ -233,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content.is_dir():
         parser.error(f"{args.content} is not a folder")
 
-    with tempfile.TemporaryDirectory(prefix="import-mdx-") as work_name:
+    # As sphinx-build does: the application's docutils registrations end with
+    # it (the importer also runs inside other processes, such as the tests).
+    with patch_docutils(str(confdir)), docutils_namespace(), tempfile.TemporaryDirectory(prefix="import-mdx-") as work_name:
         work = Path(work_name)
         warnings = io.StringIO()
         try:
