@@ -43,6 +43,19 @@ def import_mdx(content: Path, docs: Path, *options: str) -> subprocess.Completed
     )
 
 
+def site_with_one_lesson(tmp_path: Path, name: str, title: str, body: str) -> Path:
+    """A site's content folder holding ``01-module-1/<name>.mdx``: the
+    course's front matter with ``title``, then ``body``."""
+    content = tmp_path / "content"
+    lesson = content / "01-module-1" / f"{name}.mdx"
+    lesson.parent.mkdir(parents=True)
+    lesson.write_text(
+        f'---\ntitle: "{title}"\ndescription: "d"\norder: 1\ndifficulty: "beginner"\nestimatedTime: 1\ntopics: ["x"]\n---\n' + body,
+        encoding="utf-8",
+    )
+    return content
+
+
 def report_of(output: str, docname: str) -> str:
     """The lines the importer printed for one lesson."""
     block = output.split(f"\n{docname}: ", 1)[1]
@@ -153,21 +166,15 @@ def test_existing_lessons_are_kept_unless_forced(tmp_path):
 def test_a_loss_fails_the_import_unless_accepted(tmp_path):
     # A relative link between pages has no form here: the builder writes
     # its words without the link, which the comparison must notice.
-    content = tmp_path / "content" / "01-module-1"
-    content.mkdir(parents=True)
-    (content / "01-links.mdx").write_text(
-        '---\ntitle: "Ссылки"\ndescription: "d"\norder: 1\ndifficulty: "beginner"\nestimatedTime: 1\ntopics: ["x"]\n---\n\n'
-        "## Раздел\n\nСм. [соседний урок](../02-other).\n",
-        encoding="utf-8",
-    )
+    content = site_with_one_lesson(tmp_path, "01-links", "Ссылки", "\n## Раздел\n\nСм. [соседний урок](../02-other).\n")
     docs = new_project(tmp_path)
-    result = import_mdx(content.parent, docs)
+    result = import_mdx(content, docs)
     assert result.returncode == 1
     report = report_of(result.stdout, "01-module-1/01-links")
     assert "round trip: DIFFERENT" in report
     assert "the elements differ" in report and "<a href=../02-other>" in report
     assert "warning:" in report and "01-links.md:14: WARNING: link target '../02-other' was not found" in report
-    accepted = import_mdx(content.parent, docs, "--force", "--accept-differences")
+    accepted = import_mdx(content, docs, "--force", "--accept-differences")
     assert accepted.returncode == 0
 
 
@@ -207,16 +214,10 @@ def test_the_comparison_takes_site_links_with_or_without_base_as_the_same():
 
 
 def test_a_lesson_mdx_cannot_read_is_not_imported_and_fails_even_when_accepting(tmp_path):
-    content = tmp_path / "content" / "01-module-1"
-    content.mkdir(parents=True)
-    (content / "01-broken.mdx").write_text(
-        '---\ntitle: "Сломанный"\ndescription: "d"\norder: 1\ndifficulty: "beginner"\nestimatedTime: 1\ntopics: ["x"]\n---\n\n'
-        "Текст.\n\nВыражение {не закрыто.\n",
-        encoding="utf-8",
-    )
+    content = site_with_one_lesson(tmp_path, "01-broken", "Сломанный", "\nТекст.\n\nВыражение {не закрыто.\n")
     docs = new_project(tmp_path)
     for options in ((), ("--accept-differences",)):
-        result = import_mdx(content.parent, docs, *options)
+        result = import_mdx(content, docs, *options)
         assert result.returncode == 1, result.stdout + result.stderr
         assert "01-broken.mdx:12: not valid MDX: Unexpected end of file in expression" in result.stdout
         assert "0 lesson(s) written" in result.stdout and "1 not imported (not readable as MDX)" in result.stdout
@@ -248,15 +249,7 @@ def test_the_comparison_sees_a_component_that_lost_its_import():
     assert differences and "Expected component `Badge` to be defined" in differences[0]
 
 
-RAW_USES_CALLOUT = """---
-title: "Сырой MDX"
-description: "d"
-order: 1
-difficulty: "beginner"
-estimatedTime: 1
-topics: ["x"]
----
-import Callout from '../../../components/Callout.tsx';
+RAW_USES_CALLOUT = """import Callout from '../../../components/Callout.tsx';
 
 1. шаг
 2. <Callout type="note">внутри пункта</Callout>
@@ -270,11 +263,9 @@ import Callout from '../../../components/Callout.tsx';
 
 
 def test_a_component_raw_mdx_uses_keeps_its_import_and_html_comments_become_mdx_comments(tmp_path):
-    content = tmp_path / "content" / "01-module-1"
-    content.mkdir(parents=True)
-    (content / "01-raw.mdx").write_text(RAW_USES_CALLOUT, encoding="utf-8")
+    content = site_with_one_lesson(tmp_path, "01-raw", "Сырой MDX", RAW_USES_CALLOUT)
     docs = new_project(tmp_path)
-    result = import_mdx(content.parent, docs)
+    result = import_mdx(content, docs)
     assert result.returncode == 0, result.stdout + result.stderr
     report = report_of(result.stdout, "01-module-1/01-raw")
     assert "round trip: identical" in report

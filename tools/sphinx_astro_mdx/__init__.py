@@ -59,4 +59,4 @@ def setup(app: Sphinx) -> dict[str, object]:
     i18n.setup(app)
     collectors.register(app)
     site_links.setup(app)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 7}

@@ -12,7 +12,8 @@ and keeps the diagram syntax around them.
 
 The check box of a task list item is markup MyST puts in the item's first
 paragraph; a translation replaces that paragraph, box and all.
-``TaskListBoxes`` records each box on its item before that happens.
+``TaskListBoxes`` records each box on its item before that happens, and
+marks the box (``task_checkbox``), which the MDX leaves to GFM's ``[ ]``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def document_front_matter(doctree: nodes.document) -> frontmatter.FrontMatter | 
     return None if node is None else node["front_matter"]
 
 
-def task_checkbox(item: nodes.Element) -> nodes.raw | None:
+def _task_checkbox(item: nodes.Element) -> nodes.raw | None:
     """The check box MyST's tasklist extension puts first in a task list
     item's paragraph (markup MyST writes, not the author), if it is one."""
     if "task-list-item" not in item.get("classes", []) or not item.children or not isinstance(item[0], nodes.paragraph):
@@ -109,16 +110,17 @@ def task_checkbox(item: nodes.Element) -> nodes.raw | None:
 
 class TaskListBoxes(SphinxTransform):
     """Each task list item says whether it is checked (``item["checked"]``),
-    whatever a translation does to its paragraph."""
+    whatever a translation does to its paragraph; its box is marked."""
 
     # Before Sphinx's Locale transform (20).
     default_priority = 15
 
     def apply(self, **kwargs) -> None:
         for item in self.document.findall(nodes.list_item):
-            box = task_checkbox(item)
+            box = _task_checkbox(item)
             if box is not None:
                 item["checked"] = "checked=" in box.astext()
+                box["task_checkbox"] = True
 
 
 def skip(translator, node) -> None:

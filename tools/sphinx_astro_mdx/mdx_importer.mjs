@@ -21,7 +21,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { defaultHandlers, toMarkdown } from 'mdast-util-to-markdown';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { frontmatterToMarkdown } from 'mdast-util-frontmatter';
-import { PARSE_OPTIONS } from './mdx_syntax.mjs';
+import { MARKDOWN_STYLE, PARSE_OPTIONS, plainString } from './mdx_syntax.mjs';
 
 // ----------------------------------------------------------------------
 // reading a hand-written lesson
@@ -52,16 +52,6 @@ function parseLenient(text) {
   }
 }
 
-/** The expression's single JavaScript value when it is a plain string (a
- * string literal or a template literal without substitutions), else undefined. */
-function plainString(expression) {
-  const body = expression?.data?.estree?.body ?? [];
-  const only = body.length === 1 && body[0].type === 'ExpressionStatement' ? body[0].expression : null;
-  if (only?.type === 'Literal' && typeof only.value === 'string') return only.value;
-  if (only?.type === 'TemplateLiteral' && only.expressions.length === 0) return only.quasis[0].value.cooked;
-  return undefined;
-}
-
 /** Attributes as name → string (true for a bare attribute), or null if any
  * is a spread or a value that is not a plain string. */
 function plainAttributes(element) {
@@ -84,8 +74,7 @@ class Converter {
   /** ``keptRaw``: the builder's components this lesson uses in MDX that
    * stays raw; their elements all stay raw and their imports stay (the
    * builder imports a component only for what it writes itself). */
-  constructor(name, text, site, keptRaw = new Set()) {
-    this.name = name;
+  constructor(text, site, keptRaw = new Set()) {
     this.text = text;
     this.site = site;
     this.keptRaw = keptRaw;
@@ -111,14 +100,15 @@ class Converter {
     return lines.map((line, index) => (index ? strip(line) : line)).join('\n');
   }
 
-  raw(node, what) {
+  /** A raw MDX block of ``node``: its source, or ``value`` (part of it). */
+  raw(node, what, value = this.source(node)) {
     this.report.raw.push({ line: this.line(node), what });
     const collect = (inner) => {
       if ((inner.type === 'mdxJsxFlowElement' || inner.type === 'mdxJsxTextElement') && inner.name) this.rawNames.add(inner.name);
       for (const child of inner.children ?? []) collect(child);
     };
     collect(node);
-    return { type: 'mystDirective', name: 'raw', argument: 'mdx', value: this.source(node) };
+    return { type: 'mystDirective', name: 'raw', argument: 'mdx', value };
   }
 
   convertRoot(tree) {
@@ -196,9 +186,7 @@ class Converter {
     if (!body.some(isProvided)) return [this.raw(node, 'an import or export')];
     const kept = body.filter((statement) => !isProvided(statement));
     if (kept.length === 0) return [];
-    const value = kept.map((statement) => this.text.slice(statement.start, statement.end)).join('\n');
-    this.report.raw.push({ line: this.line(node), what: 'an import or export' });
-    return [{ type: 'mystDirective', name: 'raw', argument: 'mdx', value }];
+    return [this.raw(node, 'an import or export', kept.map((statement) => this.text.slice(statement.start, statement.end)).join('\n'))];
   }
 
   element(node) {
@@ -206,9 +194,8 @@ class Converter {
     const attributes = plainAttributes(node);
     const callout = this.site.callout;
     // (A callout without content has no admonition form: it stays MDX.)
-    if (callout && node.name === callout.name && attributes && node.children.length > 0 && this.calloutKind(attributes) !== undefined) {
-      return [this.callout(node, attributes)];
-    }
+    const kind = callout && node.name === callout.name && attributes && node.children.length > 0 ? this.calloutKind(attributes) : undefined;
+    if (kind !== undefined) return [this.callout(node, attributes, kind)];
     const mermaid = this.site.mermaid;
     if (mermaid && node.name === mermaid.name && attributes && typeof attributes.chart === 'string') {
       const others = Object.keys(attributes).filter((name) => name !== 'chart' && !name.startsWith('client:'));
@@ -225,8 +212,7 @@ class Converter {
     return this.site.callout.kinds[attributes.type];
   }
 
-  callout(node, attributes) {
-    const kind = this.site.callout.kinds[attributes.type];
+  callout(node, attributes, kind) {
     const children = this.flow(node.children);
     if (typeof attributes.title === 'string' && attributes.title.trim() !== '') {
       return { type: 'mystDirective', name: 'admonition', argument: attributes.title.replace(/[\r\n]+/g, ' '), options: [['class', attributes.type]], children };
@@ -311,12 +297,7 @@ function visibleText(node, parent, state, info) {
 
 const MYST_OPTIONS = {
   extensions: [gfmToMarkdown({ tablePipeAlign: false }), frontmatterToMarkdown(['yaml'])],
-  bullet: '-',
-  emphasis: '*',
-  strong: '*',
-  fence: '`',
-  rule: '-',
-  listItemIndent: 'one',
+  ...MARKDOWN_STYLE,
   handlers: { mystDirective, text: visibleText },
   unsafe: [
     // What MyST reads beyond CommonMark, kept text: a colon fence or a
@@ -343,7 +324,7 @@ function convert({ name, text }, site) {
   let keptRaw = new Set();
   let converter, root;
   for (;;) {
-    converter = new Converter(name, parsed.text, site, keptRaw);
+    converter = new Converter(parsed.text, site, keptRaw);
     root = converter.convertRoot(structuredClone(parsed.tree));
     const more = site.builderComponents.filter((component) => converter.rawNames.has(component) && !keptRaw.has(component));
     if (more.length === 0) break;

@@ -32,16 +32,11 @@ import { mdxToMarkdown } from 'mdast-util-mdx';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { frontmatterToMarkdown } from 'mdast-util-frontmatter';
 import { gfmAutolinkLiteralFromMarkdown } from 'mdast-util-gfm-autolink-literal';
-import { PARSE_OPTIONS } from './mdx_syntax.mjs';
+import { MARKDOWN_STYLE, PARSE_OPTIONS, plainString } from './mdx_syntax.mjs';
 
 const WRITE_OPTIONS = {
   extensions: [gfmToMarkdown({ tablePipeAlign: false }), mdxToMarkdown(), frontmatterToMarkdown(['yaml'])],
-  bullet: '-',
-  emphasis: '*',
-  strong: '*',
-  fence: '`',
-  rule: '-',
-  listItemIndent: 'one',
+  ...MARKDOWN_STYLE,
   handlers: { mdxRaw: (node) => node.value, list: listBesideRaw },
   unsafe: [
     // MDX reads a line that starts with `import ` or `export ` as an ES
@@ -300,17 +295,6 @@ function describe(node) {
   return shown ? `${node.type}${name} ${JSON.stringify(shown.length > 60 ? shown.slice(0, 57) + '…' : shown)}` : `${node.type}${name}`;
 }
 
-/** Whether an expression the parser read is a plain string: a string
- * literal or a template literal without substitutions. */
-function isPlainString(expression) {
-  const body = expression.data?.estree?.body ?? [];
-  const only = body.length === 1 && body[0].type === 'ExpressionStatement' ? body[0].expression : null;
-  return (
-    (only?.type === 'Literal' && typeof only.value === 'string') ||
-    (only?.type === 'TemplateLiteral' && only.expressions.length === 0)
-  );
-}
-
 /** The builder's own expressions (not an author's raw MDX) must be plain
  * strings, whatever their source text looks like. */
 function builderExpressionProblem(intended, parsed) {
@@ -319,7 +303,7 @@ function builderExpressionProblem(intended, parsed) {
     ...(parsed.type === 'mdxTextExpression' || parsed.type === 'mdxFlowExpression' ? [parsed] : []),
     ...(parsed.attributes ?? []).map((attribute) => attribute.value).filter((value) => value && typeof value === 'object'),
   ];
-  const bad = expressions.find((expression) => !isPlainString(expression));
+  const bad = expressions.find((expression) => plainString(expression) === undefined);
   return bad ? new LessonProblem(`MDX would run ${JSON.stringify(bad.value)} in ${describe(intended)}`, intended) : null;
 }
 

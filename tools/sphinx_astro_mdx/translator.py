@@ -27,7 +27,6 @@ from sphinx.util.nodes import get_node_line
 from . import escaping
 from .anchors import document_title_section
 from .diagrams import UnsafeDiagram, chart_source, diagram_jsx, drawing_problem
-from .i18n import task_checkbox
 from .mdx_writer import Problem
 
 logger = logging.getLogger(__name__)
@@ -77,8 +76,6 @@ class MdxTranslator(SphinxTranslator):
         self._section_level = 0
         # Source files' lines, for the level of each heading (path -> lines).
         self._source_lines: dict[str, list[str]] = {}
-        # The check boxes of task list items, written as the items' `checked`.
-        self._task_checkboxes: set[nodes.raw] = set()
         matter = builder.env.mdx_front_matter.get(self.docname)
         self._title_section = document_title_section(document, matter.title if matter else None)
 
@@ -254,7 +251,7 @@ class MdxTranslator(SphinxTranslator):
         line between two of its items, or between two blocks of one item),
         None if the source does not say.  Docutils keeps no such thing, and
         the site shows a tight list without paragraphs in its items."""
-        starts = [item for item in node.children[1:]]
+        starts = list(node.children[1:])
         starts += [block for item in node.children for block in item.children[1:]]
         seen = False
         for start in starts:
@@ -323,9 +320,6 @@ class MdxTranslator(SphinxTranslator):
         if "checked" in node:
             # A task list item (i18n.TaskListBoxes): GFM writes its box itself.
             item["checked"] = node["checked"]
-        checkbox = task_checkbox(node)
-        if checkbox is not None:
-            self._task_checkboxes.add(checkbox)
 
     def depart_list_item(self, node):
         self.leave()
@@ -466,7 +460,8 @@ class MdxTranslator(SphinxTranslator):
     visit_literal_strong = visit_literal
 
     def visit_raw(self, node):
-        if node in self._task_checkboxes:
+        if node.get("task_checkbox"):
+            # Written as its item's `checked` (i18n.TaskListBoxes).
             raise nodes.SkipNode
         fmt = node.get("format", "").split()
         if "mdx" in fmt and isinstance(node.parent, nodes.TextElement):
